@@ -5,6 +5,7 @@
 #include <random>
 
 #include "grammar/test_vocab.h"
+#include "kolibri/grammar/compile_cache.h"
 #include "kolibri/grammar/constraints.h"
 #include "kolibri/grammar/json_schema_converter.h"
 #include "kolibri/grammar/regex_parser.h"
@@ -175,6 +176,31 @@ TEST(MatcherTest, MaskConsistencyAndBudgetQwen2) {
       EXPECT_TRUE(nlohmann::json::accept(text)) << text;
     }
   }
+}
+
+}  // namespace
+}  // namespace kolibri::grammar
+
+namespace kolibri::grammar {
+namespace {
+
+TEST(CompileCacheTest, HitsMissesAndEviction) {
+  GrammarCompileCache cache(2);
+  auto v = testing::ByteVocabulary();
+  auto a = cache.JsonSchema(R"({"type":"integer"})", {}, v);
+  ASSERT_TRUE(a.ok());
+  auto b = cache.JsonSchema(R"({"type":"integer"})", {}, v);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(a->get(), b->get());
+  EXPECT_EQ(cache.hits(), 1u);
+  EXPECT_EQ(cache.misses(), 1u);
+  SchemaCompileOptions lenient;
+  lenient.mode = SchemaMode::kLenient;
+  ASSERT_TRUE(cache.JsonSchema(R"({"type":"integer"})", lenient, v).ok());  // other options: miss
+  ASSERT_TRUE(cache.JsonObject(v).ok());
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_FALSE(cache.JsonSchema("{", {}, v).ok());
+  EXPECT_EQ(cache.misses(), 4u);
 }
 
 }  // namespace
