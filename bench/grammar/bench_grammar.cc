@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
         }
         done = m.IsTerminated();
       }
-      if (!done) ++incomplete;
+      if (!done && !m.CanEnd()) ++incomplete;  // out of budget yet not complete
     }
     total_incomplete += incomplete;
     all_masks.insert(all_masks.end(), masks.begin(), masks.end());
