@@ -30,6 +30,13 @@ Result<std::wstring> Translate(const std::wstring& in, std::string_view pattern)
     if (c == L'\\' && i + 1 < in.size()) {
       wchar_t n = in[i + 1];
       if (n == L'p' || n == L'P') return unsupported("a Unicode property escape (\\p{...})");
+      // ECMA-262 (with the u flag, which JSON Schema regexes assume) has no identity escapes
+      // for letters: \Z or \A from other flavours would silently match a plain Z or A.
+      if (((n >= L'a' && n <= L'z') || (n >= L'A' && n <= L'Z')) &&
+          std::wstring_view(L"bBdDwWsSfnrtvcxuk").find(n) == std::wstring_view::npos) {
+        return Status::InvalidArgument("pattern '" + std::string(pattern) + "' uses the escape \\" +
+                                       static_cast<char>(n) + ", which ECMAScript regular expressions do not define");
+      }
       if (n == L's') {
         out += in_class ? std::wstring(kEcmaWhitespace) : L"[" + std::wstring(kEcmaWhitespace) + L"]";
         ++i;
