@@ -20,7 +20,7 @@
 // "." and classes see code points and "\d"/"\w" are ASCII as ECMAScript wants, but Unicode
 // property escapes ("\p{L}"), lookbehind and named groups are rejected at Compile(); strings
 // longer than ValidatorOptions::max_pattern_subject_length are reported as violations rather
-// than matched, to bound backtracking. "contentEncoding"/"contentMediaType" are annotations.
+// than matched, to bound recursion and time. "contentEncoding"/"contentMediaType" are annotations.
 //
 // Thread safety: a compiled validator is immutable; Validate() and IsValid() may be called
 // from many threads at once. Values are cheap to move and copy (shared immutable state).
@@ -77,8 +77,10 @@ struct ValidatorOptions {
   // Validate() stops after this many violations (0: no limit).
   size_t max_errors = 20;
   // Strings longer than this (in code points) are reported as violating "pattern" /
-  // "patternProperties" instead of being matched: std::regex backtracks recursively.
-  size_t max_pattern_subject_length = 10000;
+  // "patternProperties" instead of being matched: std::regex recurses per character, so
+  // subjects over 1000 code points are matched on a helper thread with a stack reserved
+  // for this bound (8 KiB per code point, committed only as used).
+  size_t max_pattern_subject_length = 65536;
   // Documents that "$ref" may reach by absolute URI, keyed by URI without fragment
   // ("http://localhost:1234/integer.json"). Any other URI outside the schema gives
   // Status::Unsupported at Compile(): the validator never fetches anything.

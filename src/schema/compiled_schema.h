@@ -40,7 +40,7 @@ class CompiledSchema {
   Draft root_draft = Draft::k2020_12;
   bool validate_formats = true;
   size_t max_errors = 20;
-  size_t max_pattern_subject_length = 10000;
+  size_t max_pattern_subject_length = 65536;
   // Set when some reachable schema uses unevaluatedProperties/unevaluatedItems: only then
   // does evaluation pay for tracking which properties and items were evaluated.
   bool track_annotations = false;

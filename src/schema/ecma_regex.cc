@@ -1,5 +1,7 @@
 #include "schema/ecma_regex.h"
 
+#include <pthread.h>
+
 #include <cstdint>
 #include <locale>
 
@@ -95,6 +97,46 @@ Result<std::wstring> Translate(const std::wstring& in, std::string_view pattern)
   return out;
 }
 
+// libstdc++'s regex executor recurses once or more per subject character (about 0.7 KB
+// per character in release builds, several times that under ASan), so a long subject
+// overflows an ordinary thread stack. Short subjects run inline; longer ones run on a
+// helper thread whose stack is reserved (not committed) large enough for the bound.
+constexpr size_t kInlineSubjectLimit = 1000;
+constexpr size_t kStackBytesPerCodePoint = 8 * 1024;
+
+struct SearchJob {
+  const std::wregex* regex;
+  const std::wstring* text;
+  EcmaRegex::Outcome outcome = EcmaRegex::Outcome::kFailed;
+};
+
+EcmaRegex::Outcome SearchInline(const std::wregex& regex, const std::wstring& text) {
+  try {
+    return std::regex_search(text, regex) ? EcmaRegex::Outcome::kMatch : EcmaRegex::Outcome::kNoMatch;
+  } catch (const std::regex_error&) {
+    return EcmaRegex::Outcome::kFailed;
+  }
+}
+
+void* RunSearchJob(void* arg) {
+  auto* job = static_cast<SearchJob*>(arg);
+  job->outcome = SearchInline(*job->regex, *job->text);
+  return nullptr;
+}
+
+EcmaRegex::Outcome SearchOnLargeStack(const std::wregex& regex, const std::wstring& text) {
+  SearchJob job{&regex, &text};
+  pthread_attr_t attr;
+  if (pthread_attr_init(&attr) != 0) return EcmaRegex::Outcome::kFailed;
+  pthread_t thread;
+  bool started = pthread_attr_setstacksize(&attr, (text.size() + 64) * kStackBytesPerCodePoint) == 0 &&
+                 pthread_create(&thread, &attr, RunSearchJob, &job) == 0;
+  pthread_attr_destroy(&attr);
+  if (!started) return EcmaRegex::Outcome::kFailed;
+  pthread_join(thread, nullptr);
+  return job.outcome;
+}
+
 }  // namespace
 
 std::wstring DecodeUtf8(std::string_view utf8) {
@@ -147,11 +189,8 @@ Result<EcmaRegex> EcmaRegex::Compile(std::string_view pattern) {
 EcmaRegex::Outcome EcmaRegex::Search(std::string_view subject, size_t max_code_points) const {
   std::wstring text = DecodeUtf8(subject);
   if (text.size() > max_code_points) return Outcome::kTooLong;
-  try {
-    return std::regex_search(text, *regex_) ? Outcome::kMatch : Outcome::kNoMatch;
-  } catch (const std::regex_error&) {
-    return Outcome::kFailed;
-  }
+  if (text.size() <= kInlineSubjectLimit) return SearchInline(*regex_, text);
+  return SearchOnLargeStack(*regex_, text);
 }
 
 }  // namespace kolibri::schema

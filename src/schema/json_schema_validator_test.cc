@@ -144,7 +144,10 @@ TEST(JsonSchemaValidator, LongStringsAreReportedNotMatched) {
 TEST(JsonSchemaValidator, DefaultPatternLimitSurvivesBacktracking) {
   Result<JsonSchemaValidator> v = JsonSchemaValidator::Compile(json::parse(R"({"pattern": "^(a|b)*$"})"));
   ASSERT_TRUE(v.ok());
-  EXPECT_TRUE(v->IsValid(std::string(ValidatorOptions().max_pattern_subject_length, 'a')));
+  const size_t limit = ValidatorOptions().max_pattern_subject_length;
+  EXPECT_TRUE(v->IsValid(std::string(limit, 'a')));
+  EXPECT_FALSE(v->IsValid(std::string(limit - 1, 'a') + "c"));
+  EXPECT_FALSE(v->IsValid(std::string(limit + 1, 'a')));
 }
 
 TEST(JsonSchemaValidator, FormatsCanBeAnnotationsOnly) {
