@@ -3,8 +3,8 @@
 // ("/items/2/price: 12.5 is not a multiple of 0.2").
 //
 // Semantics are those of draft 2020-12; drafts 4, 6, 7 and 2019-09 are accepted and chosen
-// by the schema's "$schema" (ValidatorOptions::default_draft when absent). Draft 3 is not
-// supported. Compatibility extensions, because real-world schemas mix drafts:
+// by the schema's "$schema" (ValidatorOptions::default_draft when absent or unknown). Draft 3
+// is not supported. The draft-04/06/07 meta-schemas are bundled, so a "$ref" to one resolves. Compatibility extensions, because real-world schemas mix drafts:
 //   - under 2019-09/2020-12, "dependencies" (draft 7) is still honoured and "definitions"
 //     is still a place where "$id"s are found;
 //   - under 2020-12, an array-valued "items" keeps its draft-7 meaning (a tuple, with
@@ -106,7 +106,8 @@ class JsonSchemaValidator {
   // Resolves and checks `schema` once. Errors (InvalidArgument unless noted) name the
   // schema pointer: an unresolvable "$ref", a "$ref" to an unknown absolute URI
   // (Unsupported), an invalid or unsupported "pattern", a keyword whose value has the wrong
-  // shape, an unknown or unsupported "$schema" (Unsupported).
+  // shape, a draft-03 "$schema" (Unsupported). A "$schema" naming no known draft (a custom
+  // meta-schema) falls back to options.default_draft.
   static Result<JsonSchemaValidator> Compile(const nlohmann::json& schema,
                                              const ValidatorOptions& options = {});
 
