@@ -343,4 +343,27 @@ uint64_t GgufFile::TotalTensorBytes() const {
   return n;
 }
 
+Result<GgufFile> GgufFile::WithTensorTypes(const std::vector<GgmlType>& types) const {
+  if (types.size() != tensors_.size()) {
+    return Status::InvalidArgument("expected " + std::to_string(tensors_.size()) + " tensor types, got " +
+                                   std::to_string(types.size()));
+  }
+  GgufFile copy = *this;
+  uint64_t offset = 0;
+  for (size_t i = 0; i < types.size(); ++i) {
+    GgufTensorInfo& t = copy.tensors_[i];
+    const auto info = GgmlTypeInfo(static_cast<uint32_t>(types[i]));
+    if (!info || t.dims.empty() || t.dims[0] % info->block_size != 0) {
+      return Status::InvalidArgument("tensor '" + t.name + "' cannot be stored as " +
+                                     std::string(GgmlTypeName(types[i])));
+    }
+    t.type = types[i];
+    t.n_bytes = t.n_elements / static_cast<uint64_t>(info->block_size) * static_cast<uint64_t>(info->type_size);
+    t.offset = offset;
+    offset += (t.n_bytes + alignment_ - 1) / alignment_ * alignment_;
+  }
+  copy.file_size_ = data_offset_ + offset;
+  return copy;
+}
+
 }  // namespace kolibri
