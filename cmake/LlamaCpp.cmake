@@ -6,7 +6,11 @@
 
 set(KOLIBRI_LLAMA_COMMIT de3ff815ea7d559ee917f063901b8986f038abc6)
 
-if(NOT KOLIBRI_LLAMA_DIR)
+# Unless the user names an entry, ask the bootstrap script on every configure: it answers
+# at once from the cache, and a changed key (options, CPU, compiler) gets its own build.
+if(KOLIBRI_LLAMA_PREBUILT)
+  set(_llama_dir "${KOLIBRI_LLAMA_PREBUILT}")
+else()
   set(_boot_args --no-apt --print-dir --backend ${KOLIBRI_BACKEND})
   if(KOLIBRI_SANITIZER MATCHES "thread")
     list(APPEND _boot_args --variant tsan)
@@ -22,11 +26,10 @@ if(NOT KOLIBRI_LLAMA_DIR)
   if(NOT _boot_rc EQUAL 0)
     message(FATAL_ERROR "llama.cpp bootstrap failed (exit ${_boot_rc}); see the messages above")
   endif()
-  set(KOLIBRI_LLAMA_DIR "${_llama_dir}" CACHE PATH "llama.cpp cache entry" FORCE)
 endif()
 
-set(_src "${KOLIBRI_LLAMA_DIR}/src")
-set(_bld "${KOLIBRI_LLAMA_DIR}/build")
+set(_src "${_llama_dir}/src")
+set(_bld "${_llama_dir}/build")
 execute_process(COMMAND git -C "${_src}" rev-parse HEAD OUTPUT_VARIABLE _head
   OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE _git_rc)
 if(NOT _git_rc EQUAL 0 OR NOT _head STREQUAL KOLIBRI_LLAMA_COMMIT)
@@ -79,4 +82,4 @@ target_link_libraries(llama_common INTERFACE llama_lib_common llama_lib_common_b
 add_library(llama::common ALIAS llama_common)
 
 string(SUBSTRING "${KOLIBRI_LLAMA_COMMIT}" 0 12 KOLIBRI_LLAMA_COMMIT_SHORT)
-message(STATUS "llama.cpp ${KOLIBRI_LLAMA_COMMIT_SHORT} (${KOLIBRI_BACKEND}) from ${KOLIBRI_LLAMA_DIR}")
+message(STATUS "llama.cpp ${KOLIBRI_LLAMA_COMMIT_SHORT} (${KOLIBRI_BACKEND}) from ${_llama_dir}")

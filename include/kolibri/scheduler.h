@@ -1,0 +1,118 @@
+// Scheduler: continuous batching over one llama.cpp context, shared by many requests.
+//
+// One thread owns the context; every other thread reaches it only through Submit() and
+// RequestHandle::Cancel(), which enqueue work. Each scheduler step builds one batch that
+// mixes prefill chunks of new requests with one decode token per running sequence, within
+// `parallel` sequences and the KV-cache budget. A prefix cache (radix tree over token
+// sequences) keeps the KV cells of recent prompts: a new request starts from the longest
+// cached prefix, copied from whichever sequence computed it, so several tasks' system
+// prompts stay computed once for the whole server. Eviction is least-recently-used.
+//
+// Callbacks run on the scheduler thread: keep them short and never call back into the
+// scheduler from them except RequestHandle::Cancel().
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kolibri/generator.h"  // SamplingOptions
+#include "kolibri/model.h"
+#include "kolibri/status.h"
+
+namespace kolibri {
+
+struct SchedulerOptions {
+  int32_t context = 4096;   // total KV-cache tokens shared by all sequences (llama-server -c)
+  int32_t parallel = 4;     // sequences decoded concurrently (llama-server -np)
+  int32_t threads = 0;      // 0: all hardware threads
+  int32_t batch = 512;      // tokens per llama_decode call (prefill chunk + decode tokens)
+  bool prefix_cache = true; // reuse KV of cached prompt prefixes across sequences
+  int32_t max_queue = 256;  // waiting requests beyond `parallel`; Submit fails beyond it
+};
+
+struct TopLogprob {
+  int32_t token = 0;
+  std::string piece;
+  float logprob = 0;
+};
+
+// One step of output for a request.
+struct TokenEvent {
+  int32_t token = 0;
+  std::string text;       // text released by this token (held back while it could start a
+                          // stop string; may be empty; never splits a UTF-8 character)
+  float logprob = 0;      // log-probability of the chosen token (after sampling filters: raw model)
+  std::vector<TopLogprob> top;  // top-N alternatives when requested
+};
+
+enum class FinishReason { kStop, kLength, kCancelled, kDeadline, kError };
+std::string_view FinishReasonName(FinishReason r);  // "stop", "length", ...
+
+struct CompletionResult {
+  FinishReason finish = FinishReason::kStop;
+  Status status;                  // non-OK with kError
+  std::string text;               // the whole generated text (stop string excluded)
+  int32_t prompt_tokens = 0;
+  int32_t cached_prompt_tokens = 0;   // taken from the prefix cache, not computed
+  int32_t completion_tokens = 0;
+  double queue_ms = 0;            // submit → first scheduled
+  double time_to_first_token_ms = 0;  // submit → first token
+  double total_ms = 0;
+};
+
+struct CompletionRequest {
+  std::vector<int32_t> prompt;    // already tokenized (chat template applied by the caller)
+  int32_t max_tokens = 128;
+  SamplingOptions sampling;
+  std::vector<std::string> stop;  // stop strings (not included in the output)
+  bool ignore_eos = false;
+  int32_t top_logprobs = -1;      // -1: no logprobs; 0..20: chosen logprob plus N alternatives
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+};
+
+class RequestHandle {
+ public:
+  virtual ~RequestHandle() = default;
+  // Asks the scheduler to stop this request (client went away). Safe from any thread,
+  // idempotent; the done callback still runs once, with FinishReason::kCancelled.
+  virtual void Cancel() = 0;
+};
+
+using TokenCallback = std::function<void(const TokenEvent&)>;
+using DoneCallback = std::function<void(const CompletionResult&)>;
+
+struct SchedulerStats {
+  int32_t running = 0;           // sequences being decoded
+  int32_t queued = 0;            // waiting for a sequence slot
+  int32_t kv_used = 0;           // KV cells in use (incl. cached prefixes)
+  int32_t kv_total = 0;
+  uint64_t prompt_tokens = 0;          // total prompt tokens submitted
+  uint64_t prompt_tokens_cached = 0;   // of which served from the prefix cache
+  uint64_t generated_tokens = 0;
+  uint64_t requests_done = 0;
+};
+
+class Scheduler {
+ public:
+  // Creates the context and starts the scheduler thread.
+  static Result<std::unique_ptr<Scheduler>> Create(std::shared_ptr<Model> model,
+                                                   const SchedulerOptions& options);
+  virtual ~Scheduler() = default;  // stops the thread; running requests finish as kCancelled
+
+  // Queues a request. Fails at once with InvalidArgument (empty prompt, bad limits),
+  // OutOfRange (prompt + 1 does not fit the context) or ResourceExhausted (queue full).
+  // Exactly one `on_done` follows every successful Submit.
+  virtual Result<std::shared_ptr<RequestHandle>> Submit(CompletionRequest request,
+                                                        TokenCallback on_token,
+                                                        DoneCallback on_done) = 0;
+  virtual SchedulerStats Stats() const = 0;
+  virtual const Model& model() const = 0;
+  virtual const SchedulerOptions& options() const = 0;
+};
+
+}  // namespace kolibri
