@@ -26,8 +26,9 @@ std::vector<HardwareProfile> Build() {
   // Servers (one socket).
   c.push_back({"epyc-9654", "AMD EPYC 9654, 96 cores, 12 × DDR5-4800, 384 GiB", 384 * kGiB, 96, 460.8,
                96 * 2.4 * 32 / 1000, 460, Kernels(CpuIsa::kX86Avx512), {}, "AMD spec sheet (TDP 360 W)"});
-  c.push_back({"xeon-8480", "Intel Xeon Platinum 8480+, 56 cores, 8 × DDR5-4800, 512 GiB, AMX", 512 * kGiB, 56,
-               307.2, 56 * 2.0 * 64 / 1000, 450, Kernels(CpuIsa::kX86Avx512, true), {},
+  // AMX stays off: Kolibri builds llama.cpp with AMX compiled out (scripts/bootstrap.sh).
+  c.push_back({"xeon-8480", "Intel Xeon Platinum 8480+, 56 cores, 8 × DDR5-4800, 512 GiB", 512 * kGiB, 56,
+               307.2, 56 * 2.0 * 64 / 1000, 450, Kernels(CpuIsa::kX86Avx512), {},
                "Intel ARK (TDP 350 W)"});
   c.push_back({"graviton3", "AWS Graviton3 (c7g.16xlarge), 64 Neoverse-V1 cores, DDR5, 128 GiB", 128 * kGiB, 64,
                307.2, 64 * 2.6 * 16 / 1000, 250, Kernels(CpuIsa::kArmI8mm), {},
