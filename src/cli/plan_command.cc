@@ -209,7 +209,8 @@ void PrintTable(const std::vector<Column>& cols, const PlanOptions& o, const Har
     row("fleet: hosts", [](const Column& c) { return c.has_fleet ? std::to_string(c.fleet.hosts) : "-"; });
     row("fleet: instances", [](const Column& c) { return c.has_fleet ? std::to_string(c.fleet.instances) : "-"; });
     row("fleet: utilisation", [](const Column& c) { return c.has_fleet ? Num(c.fleet.utilisation * 100, "%.0f %%") : "-"; });
-    row("energy kWh/month", [](const Column& c) {
+    row("energy kWh/month", [&](const Column& c) {
+      if (hw != nullptr && hw->watts <= 0) return std::string("? (profile has no power figure)");
       return c.has_fleet ? Num(c.fleet.energy_kwh_per_month, "%.0f") + " (max " + Num(c.fleet.energy_kwh_per_month_provisioned, "%.0f") + ")" : "-";
     });
   }
@@ -276,6 +277,7 @@ Status RunPlan(const PlanCliOptions& c) {
   if (c.probe && !c.hardware.empty()) return Status::InvalidArgument("use either --hardware or --probe");
   if (c.probe) {
     KOLIBRI_ASSIGN_OR_RETURN(HardwareProfile p, ProbeHardware());
+    p.cpu = MatchThisBuild(o).cpu;  // this machine runs this build's kernels
     hw = std::make_unique<HardwareProfile>(std::move(p));
   } else if (!c.hardware.empty()) {
     KOLIBRI_ASSIGN_OR_RETURN(HardwareProfile p, ResolveHardwareProfile(c.hardware));

@@ -103,8 +103,7 @@ Result<FleetPlan> SizeFleet(const FitReport& fit, const PlanOptions& options, co
   const double host_load = rate * f.busy_seconds_per_request;
   f.hosts = std::max<uint32_t>(1, static_cast<uint32_t>(std::ceil(host_load)));
   // Instances: enough sequences to keep `rate` requests in flight, `parallel` per instance.
-  const double in_flight = rate * (w.prompt_tokens / std::max(fit.prefill_tokens_per_s, 1e-9) +
-                                   w.output_tokens / std::max(fit.decode_tokens_per_s, 1e-9));
+  const double in_flight = rate * (prefill + w.output_tokens / fit.decode_tokens_per_s);
   f.instances = std::max<uint32_t>(1, static_cast<uint32_t>(std::ceil(in_flight / options.parallel)));
   f.hosts = std::max(f.hosts, (f.instances + fit.instances_per_host - 1) / fit.instances_per_host);
   f.utilisation = std::min(1.0, w.requests_per_day / 86400.0 * f.busy_seconds_per_request / f.hosts);

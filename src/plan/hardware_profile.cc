@@ -126,7 +126,7 @@ Result<HardwareProfile> ProbeHardware(const ProbeOptions& options) {
   p.ram_bytes = static_cast<uint64_t>(si.totalram) * si.mem_unit;
   p.cores = static_cast<int>(std::thread::hardware_concurrency());
   p.cpu = DetectCpuWeightKernels();
-  p.description = std::to_string(p.cores) + " cores, " + std::to_string(p.ram_bytes >> 30) + " GiB RAM (probed)";
+  p.description = std::to_string(p.cores) + " cores, " + std::to_string(p.ram_bytes >> 30) + " GiB RAM";
   // Copy bandwidth: memcpy reads and writes each byte once; first touch happens before timing.
   const size_t n = options.copy_bytes;
   std::unique_ptr<char[]> a(new char[n]);
