@@ -13,7 +13,7 @@ const std::set<std::string> kPlainAttention = {
     "granitemoe", "starcoder2", "stablelm", "olmo", "olmo2", "internlm2", "minicpm", "minicpm3",
     "exaone", "smollm3", "mistral3", "deci", "gpt2", "gptneox", "falcon", "bloom", "mpt",
     "refact", "starcoder", "orion", "chatglm", "glm4", "arcee", "ernie4_5", "seed_oss", "apertus",
-    "hunyuan-dense", "lfm2"};
+    "hunyuan-dense"};
 
 // Sliding-window architectures and llama.cpp's default layer pattern for each
 // (load_swa_pattern(ml, n_pattern, dense_first) in the model's load_arch_hparams).
