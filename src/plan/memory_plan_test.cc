@@ -116,6 +116,25 @@ TEST(MemoryPlanTest, TiedOutputIsACopyWhenRepacked) {
   EXPECT_GE(repacked->devices[0].weights_repacked, emb->n_bytes);
 }
 
+TEST(MemoryPlanTest, LoraAdaptersAddTheirTensors) {
+  const GgufFile f = Open(WriteShape("tiny", GgmlType::kF16));
+  plan::SparseGgufSpec lora;
+  lora.metadata.emplace_back("general.architecture", plan::GgufString("qwen2"));
+  lora.metadata.emplace_back("general.type", plan::GgufString("adapter"));
+  lora.metadata.emplace_back("adapter.type", plan::GgufString("lora"));
+  lora.tensors.push_back({"blk.0.attn_q.weight.lora_a", {64, 8}, GgmlType::kF32});
+  lora.tensors.push_back({"blk.0.attn_q.weight.lora_b", {8, 64}, GgmlType::kF32});
+  const std::string path = testing::TempDir() + "/plan-lora.gguf";
+  ASSERT_TRUE(plan::WriteSparseGguf(path, lora).ok());
+  std::vector<GgufFile> loras;
+  loras.push_back(Open(path));
+  auto without = EstimateMemory(f, {}, PlanOptions{});
+  auto with = EstimateMemory(f, loras, PlanOptions{});
+  ASSERT_TRUE(without.ok() && with.ok());
+  EXPECT_EQ(with->devices[0].lora, 2u * 64 * 8 * 4);
+  EXPECT_EQ(with->Total(), without->Total() + 2u * 64 * 8 * 4);
+}
+
 TEST(MemoryPlanTest, RejectsImpossibleSettings) {
   const GgufFile f = Open(WriteShape("tiny", GgmlType::kF16));
   PlanOptions o;
