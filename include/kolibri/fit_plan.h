@@ -58,8 +58,9 @@ struct FleetPlan {
   double energy_kwh_per_month_provisioned = 0;  // at full power all month
 };
 
-// Sizes a fleet from a fit. InvalidArgument for a workload without requests or tokens, or
-// a fit that does not fit.
+// Sizes a fleet from a fit. Prefill time is counted only when the profile gives a compute
+// figure (a probed machine has none). InvalidArgument for a workload without requests or
+// tokens; ResourceExhausted when the fit does not fit.
 Result<FleetPlan> SizeFleet(const FitReport& fit, const PlanOptions& options, const HardwareProfile& hardware,
                             const Workload& workload);
 
