@@ -45,7 +45,7 @@ struct PlanOptions {
   uint32_t batch = 2048;     // logical batch (n_batch)
   uint32_t ubatch = 512;     // physical batch (n_ubatch): sizes the compute buffers
   GgmlType kv_type = GgmlType::kF16;
-  int32_t gpu_layers = 0;    // offloaded layers; > layer count offloads the output layer too
+  int32_t gpu_layers = 0;    // offloaded layers as llama.cpp counts them: output layer first, then the last blocks
   FlashAttention flash_attn = FlashAttention::kAuto;  // auto: on for CPU, as llama.cpp resolves it
   KvLayout kv_layout = KvLayout::kPerSequence;
   SwaCache swa_cache = SwaCache::kFull;

@@ -343,7 +343,7 @@ void RegisterPlanCommand(CLI::App& root, CommandFn* run) {
   cmd->add_option("--kv-type", o->kv_type, "KV cache type: f16, q8_0, q4_0 (also f32, bf16, q4_1, q5_0, q5_1, iq4_nl)")->capture_default_str();
   cmd->add_option("--batch", o->batch, "Logical batch size (n_batch)")->capture_default_str();
   cmd->add_option("--ubatch", o->ubatch, "Physical batch size (n_ubatch); sizes the compute buffers")->capture_default_str();
-  cmd->add_option("--gpu-layers", o->gpu_layers, "Layers offloaded to the GPU (> layer count: the output layer too)")->capture_default_str();
+  cmd->add_option("--gpu-layers", o->gpu_layers, "Layers offloaded to the GPU (as llama.cpp counts them: the output layer first, then the last blocks)")->capture_default_str();
   cmd->add_option("--flash-attn", o->flash_attn, "auto, on or off")->capture_default_str();
   cmd->add_option("--swa-cache", o->swa_cache, "Sliding-window layers: full (llama.cpp default) or window")->capture_default_str();
   cmd->add_flag("--kv-unified", o->kv_unified, "One KV stream shared by all sequences");
