@@ -82,7 +82,7 @@ TEST(ConstrainedTest, EverySampledOutputMatchesTheSchema) {
   ASSERT_TRUE(s.ok());
   auto g = Compile(kTicket);
   auto prompt = Tiny()->Tokenize("Classify this mail: my invoice is wrong", TokenizeOptions{});
-  for (uint32_t seed = 1; seed <= 40; ++seed) {
+  for (uint32_t seed = 1; seed <= 12; ++seed) {
     CompletionRequest req;
     req.prompt = *prompt;
     req.max_tokens = 200;
@@ -124,7 +124,19 @@ TEST(ConstrainedTest, TightBudgetStillEndsInACompleteMatch) {
   const char* schema = R"({"type":"object","properties":{"summary":{"type":"string"},
     "tags":{"type":"array","items":{"type":"string"}}},"required":["summary","tags"]})";
   auto g = Compile(schema);
-  for (int32_t budget : {20, 28, 40, 64}) {
+  const int32_t min_bytes = g->MinBytesFromStart();
+  ASSERT_EQ(min_bytes, 24);  // {"summary":"","tags":[]}
+  {
+    CompletionRequest req;
+    req.prompt = *Tiny()->Tokenize("Summarise:", TokenizeOptions{});
+    req.max_tokens = min_bytes - 1;
+    req.grammar = g;
+    auto h = (*s)->Submit(req, nullptr, nullptr);
+    ASSERT_FALSE(h.ok());
+    EXPECT_EQ(h.status().code(), ErrorCode::kOutOfRange) << h.status().ToString();
+    EXPECT_NE(h.status().message().find("at least 24 tokens"), std::string::npos) << h.status().ToString();
+  }
+  for (int32_t budget : {min_bytes, min_bytes + 4, 40, 64}) {
     for (uint32_t seed = 1; seed <= 5; ++seed) {
       CompletionRequest req;
       req.prompt = *Tiny()->Tokenize("Summarise:", TokenizeOptions{});
@@ -150,7 +162,7 @@ TEST(ConstrainedTest, EvidenceFieldsOnlyCopyTheInput) {
       "order":{"type":"string","x-kolibri-evidence":true},
       "name":{"type":"string","x-kolibri-evidence":true}},
       "required":["order","name"],"additionalProperties":false})", mail);
-  for (uint32_t seed = 1; seed <= 60; ++seed) {
+  for (uint32_t seed = 1; seed <= 24; ++seed) {
     CompletionRequest req;
     req.prompt = *Tiny()->Tokenize(mail, TokenizeOptions{});
     req.max_tokens = 80;

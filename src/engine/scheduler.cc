@@ -162,6 +162,19 @@ class SchedulerImpl final : public Scheduler {
       return Status::OutOfRange("the prompt has " + std::to_string(n_prompt) +
                                 " tokens but a sequence can hold " + std::to_string(seq_capacity_));
     }
+    if (req.grammar != nullptr) {
+      // Budget-aware completion guarantees a complete match only when every byte of the
+      // shortest completion can be its own token; refuse budgets below that up front rather
+      // than return a truncated document.
+      const int32_t need = req.grammar->MinBytesFromStart();
+      const int32_t budget = std::min(req.max_tokens, seq_capacity_ - n_prompt);
+      if (budget < need) {
+        return Status::OutOfRange("max_tokens " + std::to_string(budget) +
+                                  " is too small for this grammar: its shortest complete output is " +
+                                  std::to_string(need) + " bytes; allow at least " + std::to_string(need) +
+                                  " tokens");
+      }
+    }
     auto job = std::make_unique<Job>();
     job->req = std::move(req);
     job->on_token = std::move(on_token);
@@ -494,7 +507,10 @@ void SchedulerImpl::AfterDecode() {
     if (j->batch_index < 0) continue;
     if (!j->got_first_token) CachePrompt(*j);  // the prompt's KV is complete now
     const float* logits = j->req.top_logprobs >= 0 ? llama_get_logits_ith(ctx_, j->batch_index) : nullptr;
-    if (j->grammar_state) j->grammar_state->remaining_tokens = j->req.max_tokens - j->generated;
+    if (j->grammar_state) {
+      j->grammar_state->remaining_tokens =
+          std::min(j->req.max_tokens, seq_capacity_ - static_cast<int32_t>(j->req.prompt.size())) - j->generated;
+    }
     int32_t tok = llama_sampler_sample(j->sampler.get(), ctx_, j->batch_index);
     if (!j->got_first_token) {
       j->got_first_token = true;
