@@ -27,10 +27,10 @@ Content-Transfer-Encoding: base64
 JVBERi0xLjQK
 `));
 out('latin1-no-charset.eml', Buffer.concat([
-  Buffer.from(head('broken-latin1-01', 'Garantie', 'Content-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n')),
+  Buffer.from(head('broken-latin1-01', 'Garantie', 'Content-Type: text/plain\nContent-Transfer-Encoding: 8bit\n\n')),
   Buffer.from(crlf('Mein Gerät ist defekt, bitte um Rückruf. Grüße, Jörg Weiß\n'), 'latin1'),
 ]));
-out('empty-body.eml', head('broken-empty-01', 'Hilfe', 'Content-Type: text/plain; charset=utf-8\r\n\r\n'));
+out('empty-body.eml', head('broken-empty-01', 'Hilfe', 'Content-Type: text/plain; charset=utf-8\n\n'));
 const full = head('broken-truncated-01', 'Foto', `Content-Type: multipart/mixed; boundary="b1"
 
 --b1
@@ -48,8 +48,8 @@ out('truncated.eml', full.slice(0, full.indexOf('AAAADUlEQVR42')));
 out('not-an-email.eml', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00,
   0x0d, 0xff, 0xfe, 0x00, 0x01]));
 out('missing-message-id.eml', head(null, 'Lieferung',
-  'Content-Type: text/plain; charset=utf-8\r\n\r\nWo ist meine Bestellung NL-24039903?\r\n'));
+  'Content-Type: text/plain; charset=utf-8\n\nWo ist meine Bestellung NL-24039903?\n'));
 out('bad-base64-body.eml', head('broken-base64-01', 'Status',
-  'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nV28gaXN0IG1laW5l***nicht base64***\r\n'));
+  'Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\nV28gaXN0IG1laW5l***nicht base64***\n'));
 out('unknown-charset.eml', head('broken-charset-01', 'Frage',
-  'Content-Type: text/plain; charset=x-klingon-42\r\nContent-Transfer-Encoding: 8bit\r\n\r\nGibt es den Toaster in Rot?\r\n'));
+  'Content-Type: text/plain; charset=x-klingon-42\nContent-Transfer-Encoding: 8bit\n\nGibt es den Toaster in Rot?\n'));
