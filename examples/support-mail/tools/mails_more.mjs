@@ -502,4 +502,39 @@ Melanie Franke`,
     gold: { cat: 'invoice_billing', prio: 'normal', team: 'billing', reply: null,
       f: { amount: '50,00 €', customer_name: 'Melanie Franke' } },
   },
+  {
+    slug: 'spuelmaschine-ueberschwemmung', lang: 'de',
+    from: 'Tanja Roth <tanja.roth@example.de>',
+    subject: 'NOTFALL Wasser läuft aus Spülmaschine',
+    text: `Bitte schnell melden!!! Unser Geschirrspüler GS-45 Silent hat die ganze Küche unter Wasser gesetzt, es tropft schon bei den Nachbarn unten durch die Decke. Wasserhahn ist zu, Sicherung raus. Gekauft vor 5 Monaten, Bestellung NL-24100372. Wer kommt und schaut sich das an? Tel. 0171 2345678
+
+Tanja Roth`,
+    gold: { cat: 'warranty_repair', prio: 'urgent', team: 'technical_service', reply: 'safety_stop_use_de',
+      f: { product: 'Geschirrspüler GS-45 Silent', order_id: 'NL-24100372', customer_name: 'Tanja Roth' } },
+  },
+  {
+    slug: 'konto-fremdbestellung', lang: 'de',
+    from: 'Oliver Busch <oliver.busch@example.de>',
+    subject: 'Jemand hat in meinem Konto bestellt',
+    html: true,
+    text: `Hallo,
+
+ich habe gerade eine Versandbestätigung über eine Heißluftfritteuse bekommen, die ich nie bestellt habe. Die Lieferadresse in meinem Konto wurde auf eine Adresse in Hamburg geändert, die ich nicht kenne! Bitte sperren Sie sofort mein Konto KD-284466 und stoppen Sie die Lieferung.
+
+Oliver Busch`,
+    gold: { cat: 'account_access', prio: 'urgent', team: 'customer_care', reply: null,
+      f: { customer_id: 'KD-284466', customer_name: 'Oliver Busch' } },
+  },
+  {
+    slug: 'melted-cord', lang: 'en',
+    from: 'Karen Mitchell <karen.mitchell@example.com>',
+    subject: 'Power cord melted!',
+    text: `Hello,
+
+the power cord of my CrispAir XL air fryer melted right at the plug while it was running and there was a strong smell of burning plastic. I unplugged it with oven gloves. Order NL-24020844. I do not feel safe using it again. What do I do now?
+
+Karen Mitchell`,
+    gold: { cat: 'warranty_repair', prio: 'urgent', team: 'technical_service', reply: 'safety_stop_use_en',
+      f: { product: 'CrispAir XL air fryer', order_id: 'NL-24020844', customer_name: 'Karen Mitchell' } },
+  },
 ];
