@@ -63,7 +63,11 @@ bool IsValidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
-    const size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    const size_t length = c < 0x80           ? 1
+                          : (c >> 5) == 0x6  ? 2
+                          : (c >> 4) == 0xe  ? 3
+                          : (c >> 3) == 0x1e ? 4
+                                             : 0;
     if (length == 0 || i + length > s.size()) return false;
     for (size_t k = 1; k < length; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
@@ -79,7 +83,8 @@ std::string Param(std::string_view value, std::string_view name) {
   const std::string key = Lower(name) + "=";
   size_t pos = 0;
   while ((pos = lower.find(key, pos)) != std::string::npos) {
-    if (pos > 0 && lower[pos - 1] != ';' && !std::isspace(static_cast<unsigned char>(lower[pos - 1]))) {
+    if (pos > 0 && lower[pos - 1] != ';' &&
+        !std::isspace(static_cast<unsigned char>(lower[pos - 1]))) {
       pos += key.size();
       continue;
     }
@@ -135,7 +140,8 @@ Result<Entity> SplitEntity(std::string_view raw) {
 
 Result<std::string> DecodeBody(const Entity& entity) {
   const std::string cte = Lower(Trim(entity.Header("Content-Transfer-Encoding")));
-  if (cte.empty() || cte == "7bit" || cte == "8bit" || cte == "binary") return std::string(entity.body);
+  if (cte.empty() || cte == "7bit" || cte == "8bit" || cte == "binary")
+    return std::string(entity.body);
   if (cte == "quoted-printable") return DecodeQuotedPrintable(entity.body);
   if (cte == "base64") return DecodeBase64(entity.body);
   return Status::Unsupported("transfer encoding '" + cte + "'");
@@ -239,7 +245,8 @@ Result<std::string> DecodeQuotedPrintable(std::string_view encoded) {
       }
       const int hi = k + 2 < line.size() ? HexValue(line[k + 1]) : -1;
       const int lo = k + 2 < line.size() ? HexValue(line[k + 2]) : -1;
-      if (hi < 0 || lo < 0) return Status::Corrupt("bad quoted-printable escape in '" + std::string(line) + "'");
+      if (hi < 0 || lo < 0)
+        return Status::Corrupt("bad quoted-printable escape in '" + std::string(line) + "'");
       out += static_cast<char>(hi * 16 + lo);
       k += 2;
     }
@@ -255,14 +262,23 @@ Result<std::string> DecodeBase64(std::string_view encoded) {
   bool padding = false;
   for (char c : encoded) {
     int value;
-    if (c >= 'A' && c <= 'Z') value = c - 'A';
-    else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') value = c - '0' + 52;
-    else if (c == '+') value = 62;
-    else if (c == '/') value = 63;
-    else if (c == '=') { padding = true; continue; }
-    else if (c == '\r' || c == '\n' || c == ' ' || c == '\t') continue;
-    else return Status::Corrupt(std::string("character '") + c + "' in base64");
+    if (c >= 'A' && c <= 'Z')
+      value = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      value = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      value = c - '0' + 52;
+    else if (c == '+')
+      value = 62;
+    else if (c == '/')
+      value = 63;
+    else if (c == '=') {
+      padding = true;
+      continue;
+    } else if (c == '\r' || c == '\n' || c == ' ' || c == '\t')
+      continue;
+    else
+      return Status::Corrupt(std::string("character '") + c + "' in base64");
     if (padding) return Status::Corrupt("base64 data after padding");
     buffer = (buffer << 6) | static_cast<uint32_t>(value);
     bits += 6;
@@ -278,7 +294,8 @@ Result<std::string> ToUtf8(std::string_view bytes, std::string_view charset) {
   const std::string cs = Lower(charset);
   if (cs == "utf-8" || cs == "utf8" || cs == "us-ascii") {
     if (!IsValidUtf8(bytes)) return Status::Corrupt("invalid " + cs + " text");
-    if (cs == "us-ascii" && std::any_of(bytes.begin(), bytes.end(), [](char c) { return c & 0x80; })) {
+    if (cs == "us-ascii" &&
+        std::any_of(bytes.begin(), bytes.end(), [](char c) { return c & 0x80; })) {
       return Status::Corrupt("8-bit bytes in us-ascii text");
     }
     return std::string(bytes);
@@ -346,9 +363,12 @@ std::string HtmlToText(std::string_view html) {
       skip_to("-->");
     } else if (html[pos] == '<') {
       const std::string tag = Lower(html.substr(pos, 8));
-      if (tag.rfind("<head", 0) == 0) skip_to("</head>");
-      else if (tag.rfind("<style", 0) == 0) skip_to("</style>");
-      else if (tag.rfind("<script", 0) == 0) skip_to("</script>");
+      if (tag.rfind("<head", 0) == 0)
+        skip_to("</head>");
+      else if (tag.rfind("<style", 0) == 0)
+        skip_to("</style>");
+      else if (tag.rfind("<script", 0) == 0)
+        skip_to("</script>");
       else {
         if (tag.rfind("<br", 0) == 0 || tag.rfind("<p", 0) == 0 || tag.rfind("</p", 0) == 0 ||
             tag.rfind("<div", 0) == 0 || tag.rfind("</div", 0) == 0) {
@@ -358,15 +378,17 @@ std::string HtmlToText(std::string_view html) {
       }
     } else if (html[pos] == '&') {
       static const std::map<std::string, uint32_t> kEntities = {
-          {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}, {"nbsp", 0xa0},
-          {"auml", 0xe4}, {"ouml", 0xf6}, {"uuml", 0xfc}, {"szlig", 0xdf}, {"Auml", 0xc4},
-          {"Ouml", 0xd6}, {"Uuml", 0xdc}, {"euro", 0x20ac}};
+          {"amp", '&'},   {"lt", '<'},    {"gt", '>'},    {"quot", '"'},   {"apos", '\''},
+          {"nbsp", 0xa0}, {"auml", 0xe4}, {"ouml", 0xf6}, {"uuml", 0xfc},  {"szlig", 0xdf},
+          {"Auml", 0xc4}, {"Ouml", 0xd6}, {"Uuml", 0xdc}, {"euro", 0x20ac}};
       const size_t semi = html.find(';', pos);
-      const std::string name(semi == std::string_view::npos ? "" : html.substr(pos + 1, semi - pos - 1));
+      const std::string name(semi == std::string_view::npos ? ""
+                                                            : html.substr(pos + 1, semi - pos - 1));
       uint32_t cp = 0;
       if (!name.empty() && name[0] == '#') {
-        cp = static_cast<uint32_t>(std::strtoul(name.c_str() + (name.size() > 1 && name[1] == 'x' ? 2 : 1),
-                                                nullptr, name.size() > 1 && name[1] == 'x' ? 16 : 10));
+        cp = static_cast<uint32_t>(
+            std::strtoul(name.c_str() + (name.size() > 1 && name[1] == 'x' ? 2 : 1), nullptr,
+                         name.size() > 1 && name[1] == 'x' ? 16 : 10));
       } else if (const auto it = kEntities.find(name); it != kEntities.end()) {
         cp = it->second;
       }

@@ -20,10 +20,19 @@ TEST(EmlTextTest, Base64DecodesAcrossLinesAndRejectsForeignCharacters) {
 }
 
 TEST(EmlTextTest, CharsetsBecomeUtf8) {
-  EXPECT_EQ(*ToUtf8("Gr\xfc\xdf" "e", "ISO-8859-1"), "Grüße");
+  EXPECT_EQ(*ToUtf8("Gr\xfc\xdf"
+                    "e",
+                    "ISO-8859-1"),
+            "Grüße");
   EXPECT_EQ(*ToUtf8("129,00 \x80", "windows-1252"), "129,00 €");
-  EXPECT_FALSE(ToUtf8("Gr\xfc\xdf" "e", "utf-8").ok());
-  EXPECT_FALSE(ToUtf8("Gr\xfc" "e", "us-ascii").ok());
+  EXPECT_FALSE(ToUtf8("Gr\xfc\xdf"
+                      "e",
+                      "utf-8")
+                   .ok());
+  EXPECT_FALSE(ToUtf8("Gr\xfc"
+                      "e",
+                      "us-ascii")
+                   .ok());
   EXPECT_EQ(ToUtf8("x", "x-klingon").status().code(), ErrorCode::kUnsupported);
 }
 

@@ -7,13 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "kolibri/json_schema_validator.h"
 #include "support_mail/eml_text.h"
@@ -66,7 +65,8 @@ std::map<std::string, Reply> LoadReplies() {
       ADD_FAILURE() << entry.path() << ": no closing front matter line";
       continue;
     }
-    replies[entry.path().stem().string()] = {YAML::Load(text.substr(4, end - 4)), text.substr(end + 5)};
+    replies[entry.path().stem().string()] = {YAML::Load(text.substr(4, end - 4)),
+                                             text.substr(end + 5)};
   }
   return replies;
 }
@@ -109,7 +109,8 @@ std::string Unbracket(std::string id) {
 TEST(SupportMailExample, InboxHasEightyMailsEachWithOneGoldLine) {
   std::set<std::string> files;
   for (const auto& entry : fs::directory_iterator(kDir / "inbox")) {
-    if (entry.path().extension() == ".eml") files.insert("inbox/" + entry.path().filename().string());
+    if (entry.path().extension() == ".eml")
+      files.insert("inbox/" + entry.path().filename().string());
   }
   EXPECT_GE(files.size(), 80u);
   std::set<std::string> gold_files;
@@ -122,6 +123,7 @@ TEST(SupportMailExample, InboxHasEightyMailsEachWithOneGoldLine) {
 }
 
 TEST(SupportMailExample, MailsParseAndMessageIdsMatchGold) {
+  const std::regex kMessageId(R"(<[^<>\s@]+@[^<>\s@]+>)");
   std::set<std::string> ids;
   for (const json& g : Load().gold) {
     const std::string file = g["file"];
@@ -129,7 +131,9 @@ TEST(SupportMailExample, MailsParseAndMessageIdsMatchGold) {
     EXPECT_LT(raw.size(), 20u * 1024) << file;
     auto mail = ParseEml(raw);
     ASSERT_TRUE(mail.ok()) << file << ": " << mail.status().ToString();
-    EXPECT_EQ(Unbracket(mail->Header("Message-ID")), g["message_id"]) << file;
+    const std::string message_id = mail->Header("Message-ID");
+    EXPECT_TRUE(std::regex_match(message_id, kMessageId)) << file << ": " << message_id;
+    EXPECT_EQ(Unbracket(message_id), g["message_id"]) << file;
     EXPECT_TRUE(ids.insert(g["message_id"]).second) << file << ": duplicate Message-ID";
     for (const char* header : {"Date", "From", "To", "Subject", "MIME-Version"}) {
       EXPECT_FALSE(mail->Header(header).empty()) << file << " lacks " << header;
@@ -164,20 +168,30 @@ TEST(SupportMailExample, SchemaCompilesAndEveryGoldRecordValidates) {
   auto validator = JsonSchemaValidator::Compile(e.schema);
   ASSERT_TRUE(validator.ok()) << validator.status().ToString();
   for (const json& g : e.gold) {
-    json record = {{"message_id", g["message_id"]}, {"language", g["language"]},
-                   {"category", g["category"]},     {"priority", g["priority"]},
-                   {"team", g["team"]},             {"fields", g["fields"]},
-                   {"reply_id", g["reply_id"]}};
+    json record = {
+        {"message_id", g["message_id"]}, {"language", g["language"]}, {"category", g["category"]},
+        {"priority", g["priority"]},     {"team", g["team"]},         {"fields", g["fields"]},
+        {"reply_id", g["reply_id"]}};
     for (const auto& error : validator->Validate(record)) {
       ADD_FAILURE() << g["file"] << ": " << error.ToString();
     }
   }
   // The schema must reject what hostile mails ask for: labels outside the enums, invented ids.
-  json bad = {{"message_id", "x@y"}, {"language", "de"}, {"category", "refund_now"},
-              {"priority", "critical"}, {"team", "billing"}, {"reply_id", nullptr},
-              {"fields", {{"order_id", "'; DROP TABLE tickets;--"}, {"invoice_id", nullptr},
-                          {"customer_id", nullptr}, {"customer_name", nullptr}, {"product", nullptr},
-                          {"amount", nullptr}, {"tracking_id", nullptr}, {"case_id", nullptr}}}};
+  json bad = {{"message_id", "x@y"},
+              {"language", "de"},
+              {"category", "refund_now"},
+              {"priority", "critical"},
+              {"team", "billing"},
+              {"reply_id", nullptr},
+              {"fields",
+               {{"order_id", "'; DROP TABLE tickets;--"},
+                {"invoice_id", nullptr},
+                {"customer_id", nullptr},
+                {"customer_name", nullptr},
+                {"product", nullptr},
+                {"amount", nullptr},
+                {"tracking_id", nullptr},
+                {"case_id", nullptr}}}};
   EXPECT_EQ(validator->Validate(bad).size(), 3u);
 }
 
@@ -186,7 +200,8 @@ TEST(SupportMailExample, GoldLabelsAreTheSchemaEnumsAndTheTaskLabels) {
   const std::map<std::string, std::string> task_of = {
       {"category", "triage_category"}, {"priority", "triage_priority"}, {"team", "triage_team"}};
   for (const auto& [key, task] : task_of) {
-    EXPECT_EQ(LabelsOf(e.tasks, task), EnumOf(e.schema, key)) << task << " labels differ from the schema enum";
+    EXPECT_EQ(LabelsOf(e.tasks, task), EnumOf(e.schema, key))
+        << task << " labels differ from the schema enum";
   }
   EXPECT_EQ(LabelsOf(e.tasks, "detect_language"),
             (std::set<std::string>{e.schema["properties"]["language"]["enum"].begin(),
@@ -197,7 +212,8 @@ TEST(SupportMailExample, GoldLabelsAreTheSchemaEnumsAndTheTaskLabels) {
   std::set<std::string> categories;
   for (const json& g : e.gold) {
     for (const auto& [key, task] : task_of) {
-      EXPECT_TRUE(LabelsOf(e.tasks, task).count(g[key].get<std::string>())) << g["file"] << ": " << key;
+      EXPECT_TRUE(LabelsOf(e.tasks, task).count(g[key].get<std::string>()))
+          << g["file"] << ": " << key;
     }
     categories.insert(g["category"].get<std::string>());
     ++languages[g["language"].get<std::string>()];
@@ -205,8 +221,10 @@ TEST(SupportMailExample, GoldLabelsAreTheSchemaEnumsAndTheTaskLabels) {
     if (g["reply_id"].is_null()) continue;
     const std::string reply = g["reply_id"];
     const std::string suffix = "_" + g["language"].get<std::string>();
-    ASSERT_TRUE(reply.ends_with(suffix)) << g["file"] << ": reply " << reply << " is not in the mail's language";
-    EXPECT_TRUE(topics.count(reply.substr(0, reply.size() - suffix.size()))) << g["file"] << ": " << reply;
+    ASSERT_TRUE(reply.ends_with(suffix))
+        << g["file"] << ": reply " << reply << " is not in the mail's language";
+    EXPECT_TRUE(topics.count(reply.substr(0, reply.size() - suffix.size())))
+        << g["file"] << ": " << reply;
   }
   EXPECT_EQ(categories, EnumOf(e.schema, "category")) << "every category has gold examples";
   EXPECT_GE(languages["de"], 30);
@@ -228,13 +246,18 @@ TEST(SupportMailExample, RepliesDeclareTheirPlaceholdersAndFitTheirGoldMails) {
     EXPECT_TRUE(id.ends_with("_" + language)) << id;
     EXPECT_TRUE(topics.count(id.substr(0, id.size() - 3))) << id << " is no reply_select label";
     EXPECT_FALSE(reply.meta["title"].as<std::string>().empty());
-    for (const auto& c : reply.meta["categories"]) EXPECT_TRUE(categories.count(c.as<std::string>())) << id;
+    for (const auto& c : reply.meta["categories"])
+      EXPECT_TRUE(categories.count(c.as<std::string>())) << id;
     std::set<std::string> required, optional, used_required, used_optional;
-    for (const auto& n : reply.meta["placeholders"]["required"]) required.insert(n.as<std::string>());
-    for (const auto& n : reply.meta["placeholders"]["optional"]) optional.insert(n.as<std::string>());
-    for (std::sregex_iterator it(reply.body.begin(), reply.body.end(), placeholder), end; it != end; ++it) {
+    for (const auto& n : reply.meta["placeholders"]["required"])
+      required.insert(n.as<std::string>());
+    for (const auto& n : reply.meta["placeholders"]["optional"])
+      optional.insert(n.as<std::string>());
+    for (std::sregex_iterator it(reply.body.begin(), reply.body.end(), placeholder), end; it != end;
+         ++it) {
       ((*it)[2].matched ? used_optional : used_required).insert((*it)[1]);
-      EXPECT_TRUE(fields.contains((*it)[1].str())) << id << ": {{" << (*it)[1] << "}} is no ticket field";
+      EXPECT_TRUE(fields.contains((*it)[1].str()))
+          << id << ": {{" << (*it)[1] << "}} is no ticket field";
     }
     EXPECT_EQ(used_required, required) << id;
     EXPECT_EQ(used_optional, optional) << id;
@@ -248,7 +271,8 @@ TEST(SupportMailExample, RepliesDeclareTheirPlaceholdersAndFitTheirGoldMails) {
     const auto it = e.replies.find(g["reply_id"]);
     ASSERT_NE(it, e.replies.end()) << g["file"] << ": no reply " << g["reply_id"];
     bool fits_category = false;
-    for (const auto& c : it->second.meta["categories"]) fits_category |= c.as<std::string>() == g["category"];
+    for (const auto& c : it->second.meta["categories"])
+      fits_category |= c.as<std::string>() == g["category"];
     EXPECT_TRUE(fits_category) << g["file"] << ": " << it->first << " is not for " << g["category"];
     for (const auto& n : it->second.meta["placeholders"]["required"]) {
       EXPECT_FALSE(g["fields"][n.as<std::string>()].is_null())
@@ -269,7 +293,8 @@ TEST(SupportMailExample, WorkerStepsUseKnownTasksAndQualityBarsNameSteps) {
       EXPECT_EQ(t["schema"].as<std::string>(), "ticket.schema.json#/$defs/fields");
     } else {
       EXPECT_GE(t["labels"].size(), 2u) << t["name"];
-      for (const auto& label : t["labels"]) EXPECT_FALSE(label["description"].as<std::string>().empty());
+      for (const auto& label : t["labels"])
+        EXPECT_FALSE(label["description"].as<std::string>().empty());
     }
   }
   std::set<std::string> steps;

@@ -66,7 +66,7 @@ function nextDate(mail, index) {
 
 // Renders one message (also used for message/rfc822 parts); returns [messageId, latin1 string].
 function renderMessage(mail, index) {
-  const domain = mail.msgidDomain ?? /@([^>]+)>/.exec(mail.from)[1];
+  const domain = mail.msgidDomain ?? /<[^<>@]+@([^<>]+)>\s*$/.exec(mail.from)[1];
   const messageId = mail.messageId ?? `<${token(mail.slug, 12)}.${token(mail.slug + 'x', 8)}@${domain}>`;
   let body = bodyPart(mail);
   const attachments = (mail.attachments ?? []).map((a) => ({
