@@ -15,7 +15,7 @@ constexpr int kSchemaVersion = 1;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS review_items (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   task TEXT NOT NULL,
   idempotency_key TEXT NOT NULL UNIQUE,
   input_hash TEXT NOT NULL,
