@@ -81,7 +81,9 @@ struct Tier0Prediction {
   float probability = 0;             // probabilities[top]
   float margin = 0;                  // top minus runner-up probability
   float entropy = 0;                 // of `probabilities`, in nats
-  bool escalate = false;             // probability < threshold, or top is the OOS label
+  size_t known_features = 0;         // the text's features seen in training
+  bool escalate = false;             // probability < threshold, the OOS label on top, or
+                                     // no known feature (empty or foreign input)
 };
 
 class Tier0Classifier {
@@ -102,8 +104,9 @@ class Tier0Classifier {
   Tier0Prediction Predict(std::string_view text) const;
   // The same, reusing `out`'s storage (no allocation once warm).
   void Predict(std::string_view text, Tier0Prediction* out) const;
-  // Uncalibrated scores (temperature 1), one per label.
-  void Logits(std::string_view text, std::vector<float>* out) const;
+  // Uncalibrated scores (temperature 1), one per label. Returns how many of the text's
+  // features were seen in training.
+  size_t Logits(std::string_view text, std::vector<float>* out) const;
 
   const std::vector<std::string>& labels() const { return labels_; }
   const Tier0FeatureOptions& feature_options() const { return features_; }

@@ -74,7 +74,7 @@ void Tier0Classifier::BuildIndex() {
   for (size_t r = 0; r < buckets_.size(); ++r) index_[buckets_[r]] = static_cast<int32_t>(r);
 }
 
-void Tier0Classifier::Logits(std::string_view text, std::vector<float>* out) const {
+size_t Tier0Classifier::Logits(std::string_view text, std::vector<float>* out) const {
   thread_local std::vector<router::SparseFeature> features;
   router::FeatureHasher(features_).Featurize(text, &features);
   size_t kept = 0;
@@ -91,10 +91,11 @@ void Tier0Classifier::Logits(std::string_view text, std::vector<float>* out) con
     const float* w = weights_.data() + static_cast<size_t>(f.bucket) * num_labels;
     for (size_t c = 0; c < num_labels; ++c) acc[c] += f.value * w[c];
   }
+  return features.size();
 }
 
 void Tier0Classifier::Predict(std::string_view text, Tier0Prediction* out) const {
-  Logits(text, &out->probabilities);
+  out->known_features = Logits(text, &out->probabilities);
   std::vector<float>& p = out->probabilities;
   const float inv_t = static_cast<float>(1.0 / temperature_);
   const float max = *std::max_element(p.begin(), p.end());
@@ -119,7 +120,8 @@ void Tier0Classifier::Predict(std::string_view text, Tier0Prediction* out) const
   out->probability = p[top];
   out->margin = p[top] - second;
   out->entropy = entropy;
-  out->escalate = static_cast<int32_t>(top) == oos_index_ || p[top] < threshold_;
+  out->escalate = static_cast<int32_t>(top) == oos_index_ || p[top] < threshold_ ||
+                  out->known_features == 0;
 }
 
 Tier0Prediction Tier0Classifier::Predict(std::string_view text) const {

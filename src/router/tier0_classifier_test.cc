@@ -61,6 +61,14 @@ TEST(Tier0ClassifierTest, LearnsSeparableData) {
   EXPECT_GT(p.margin, 0.0f);
   EXPECT_GE(p.entropy, 0.0f);
   EXPECT_LE(p.entropy, std::log(5.0f) + 1e-5f);
+  EXPECT_FALSE(p.escalate);
+  EXPECT_GT(p.known_features, 0u);
+  // No evidence, no answer: empty or entirely unknown input escalates.
+  for (const char* text : {"", "   !!! ", "zzqx vvwj"}) {
+    const Tier0Prediction none = model->Predict(text);
+    EXPECT_TRUE(none.escalate) << text;
+    EXPECT_NEAR(std::accumulate(none.probabilities.begin(), none.probabilities.end(), 0.0), 1.0, 1e-5);
+  }
 }
 
 TEST(Tier0ClassifierTest, CalibrationDoesNotRaiseHeldOutNll) {

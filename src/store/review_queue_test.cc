@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <thread>
 
 namespace kolibri {
 namespace {
@@ -142,6 +144,43 @@ TEST(ReviewQueueTest, PersistsAcrossOpensAndRejectsForeignFiles) {
   std::filesystem::remove(foreign);
 
   EXPECT_EQ(ReviewQueue::Open("/nonexistent-dir/review.db").status().code(), ErrorCode::kIoError);
+}
+
+// Two connections (as two processes would have) claim concurrently: every item goes to
+// exactly one of them.
+TEST(ReviewQueueTest, ConcurrentClaimsNeverShareAnItem) {
+  const std::string path = TempPath("kolibri-review-concurrent.db");
+  FakeClock clock;
+  auto a = OpenQueue(path, &clock);
+  auto b = OpenQueue(path, &clock);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  constexpr int kItems = 60;
+  for (int i = 0; i < kItems; ++i) ASSERT_TRUE(a->Enqueue({.task = "t", .input_text = "item " + std::to_string(i)}).ok());
+  std::vector<int64_t> got_a, got_b;
+  auto worker = [](ReviewQueue* q, const std::string& who, std::vector<int64_t>* got) {
+    while (true) {
+      auto r = q->Claim(who, 0, "t");
+      if (!r.ok()) {
+        EXPECT_EQ(r.status().code(), ErrorCode::kNotFound) << r.status().ToString();
+        return;
+      }
+      got->push_back(r->id);
+    }
+  };
+  std::thread ta(worker, a.get(), "ann", &got_a);
+  std::thread tb(worker, b.get(), "bob", &got_b);
+  ta.join();
+  tb.join();
+  std::set<int64_t> all(got_a.begin(), got_a.end());
+  all.insert(got_b.begin(), got_b.end());
+  EXPECT_EQ(got_a.size() + got_b.size(), static_cast<size_t>(kItems));
+  EXPECT_EQ(all.size(), static_cast<size_t>(kItems));
+  a.reset();
+  b.reset();
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
 }
 
 }  // namespace
