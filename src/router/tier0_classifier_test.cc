@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -143,6 +144,38 @@ TEST(Tier0ClassifierTest, CorruptFilesGiveClearErrors) {
 
   auto empty = Tier0Classifier::Deserialize("", "e");
   EXPECT_EQ(empty.status().code(), ErrorCode::kCorrupt);
+}
+
+// Every header byte altered, with the checksum made to match again: Deserialize rejects the
+// file or yields a usable model, never crashes or allocates unboundedly (run under ASan).
+TEST(Tier0ClassifierTest, AlteredHeadersWithValidChecksumAreValidated) {
+  auto model = Tier0Classifier::Train(Synthetic(3, 10, 9), Small());
+  ASSERT_TRUE(model.ok());
+  const std::string good = model->Serialize();
+  auto reseal = [](std::string bytes) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i + 8 < bytes.size(); ++i) {
+      h = (h ^ static_cast<unsigned char>(bytes[i])) * 1099511628211ull;
+    }
+    std::memcpy(bytes.data() + bytes.size() - 8, &h, 8);
+    return bytes;
+  };
+  ASSERT_TRUE(Tier0Classifier::Deserialize(reseal(good), "resealed").ok());
+  size_t rejected = 0;
+  for (size_t pos = 8; pos < 80; ++pos) {
+    for (unsigned char delta : {0x01, 0x80, 0xFF}) {
+      std::string bad = good;
+      bad[pos] = static_cast<char>(static_cast<unsigned char>(bad[pos]) ^ delta);
+      auto r = Tier0Classifier::Deserialize(reseal(bad), "altered");
+      if (!r.ok()) {
+        ++rejected;
+        EXPECT_TRUE(r.status().code() == ErrorCode::kCorrupt || r.status().code() == ErrorCode::kUnsupported);
+      } else {
+        EXPECT_EQ(r->Predict("topic1word1").probabilities.size(), r->labels().size());
+      }
+    }
+  }
+  EXPECT_GT(rejected, 100u);
 }
 
 TEST(Tier0ClassifierTest, BadTrainingInput) {
