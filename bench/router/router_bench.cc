@@ -1,9 +1,9 @@
 // Tier-0 router benchmark on real labelled data (../shared/data): Banking77 with a seeded
-// stratified 20 % evaluation split, CLINC150 trained on train + oos_train and evaluated on
+// stratified 20 % evaluation split (--split-seed, default 2024), CLINC150 trained on train + oos_train and evaluated on
 // val + oos_val. Reports accuracy / calibration / coverage figures at the calibrated
 // threshold, training time and per-text prediction latency; writes one JSON file.
 //
-//   router_bench [--shared DIR] [--out FILE] [--epochs N] [--lr X] [--l2 X] [--escalation-cost X] [--char-min N] [--char-max N] [--hash-bits N] [--holdout X] [--no-refit] [--seed N] [--oos-share X] [--only banking77|clinc150]
+//   router_bench [--shared DIR] [--out FILE] [--epochs N] [--lr X] [--l2 X] [--escalation-cost X] [--char-min N] [--char-max N] [--hash-bits N] [--holdout X] [--no-refit] [--seed N] [--split-seed N] [--oos-share X] [--only banking77|clinc150]
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -36,10 +36,10 @@ std::string SharedDir(const std::string& flag) {
   return std::string(KOLIBRI_SOURCE_DIR) + "/../shared";
 }
 
-Result<Split> Banking77(const std::string& shared) {
+Result<Split> Banking77(const std::string& shared, uint64_t split_seed) {
   KOLIBRI_ASSIGN_OR_RETURN(auto all, ReadLabelledData(shared + "/data/banking77/train.csv",
                                                       {.text_column = "text", .label_column = "category"}));
-  const LabelledSplit ids = StratifiedSplit(all, 0.2, 2024);
+  const LabelledSplit ids = StratifiedSplit(all, 0.2, split_seed);
   Split s;
   for (size_t i : ids.first) s.train.push_back(all[i]);
   for (size_t i : ids.second) s.eval.push_back(all[i]);
@@ -119,6 +119,7 @@ nlohmann::json Run(const std::string& name, const Split& data, const std::string
 int main(int argc, char** argv) {
   std::string shared_flag, out = std::string(KOLIBRI_SOURCE_DIR) + "/bench/results/router.json", only;
   Tier0TrainOptions options;
+  uint64_t split_seed = 2024;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--shared" && i + 1 < argc) shared_flag = argv[++i];
@@ -126,6 +127,7 @@ int main(int argc, char** argv) {
     else if (a == "--epochs" && i + 1 < argc) options.epochs = static_cast<uint32_t>(std::atoi(argv[++i]));
     else if (a == "--holdout" && i + 1 < argc) options.holdout_fraction = std::atof(argv[++i]);
     else if (a == "--no-refit") options.refit = false;
+    else if (a == "--split-seed" && i + 1 < argc) split_seed = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--seed" && i + 1 < argc) options.seed = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--oos-share" && i + 1 < argc) options.oos_share = std::atof(argv[++i]);
     else if (a == "--lr" && i + 1 < argc) options.learning_rate = std::atof(argv[++i]);
@@ -136,7 +138,7 @@ int main(int argc, char** argv) {
     else if (a == "--hash-bits" && i + 1 < argc) options.features.hash_bits = static_cast<uint32_t>(std::atoi(argv[++i]));
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else {
-      std::fprintf(stderr, "usage: router_bench [--shared DIR] [--out FILE] [--epochs N] [--lr X] [--l2 X] [--escalation-cost X] [--char-min N] [--char-max N] [--hash-bits N] [--holdout X] [--no-refit] [--seed N] [--oos-share X] [--only banking77|clinc150]\n");
+      std::fprintf(stderr, "usage: router_bench [--shared DIR] [--out FILE] [--epochs N] [--lr X] [--l2 X] [--escalation-cost X] [--char-min N] [--char-max N] [--hash-bits N] [--holdout X] [--no-refit] [--seed N] [--split-seed N] [--oos-share X] [--only banking77|clinc150]\n");
       return 2;
     }
   }
@@ -147,7 +149,7 @@ int main(int argc, char** argv) {
   }
   nlohmann::json results = {{"benchmark", "tier0_router"}, {"runs", nlohmann::json::array()}};
   if (only.empty() || only == "banking77") {
-    auto data = Banking77(shared);
+    auto data = Banking77(shared, split_seed);
     if (!data.ok()) { std::fprintf(stderr, "%s\n", data.status().ToString().c_str()); return 1; }
     results["runs"].push_back(Run("banking77", *data, "", options));
   }

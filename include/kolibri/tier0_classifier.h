@@ -115,6 +115,8 @@ class Tier0Classifier {
   void set_threshold(double threshold) { threshold_ = threshold; }
   const std::string& oos_label() const;  // "" when the model has none
   size_t feature_rows() const { return buckets_.size(); }
+  // "t0-" + the model file's checksum in hex: names this exact model in audit records.
+  std::string fingerprint() const;
 
  private:
   void BuildIndex();
@@ -132,6 +134,7 @@ class Tier0Classifier {
   std::vector<float> bias_;        // labels_.size()
   std::vector<float> row_idf_;     // per row: 1 + ln((1 + n) / (1 + document frequency))
   std::vector<int32_t> index_;     // bucket → row, -1 when unseen (built on load)
+  uint64_t checksum_ = 0;          // of the serialized model (set by Train and Load)
 };
 
 }  // namespace kolibri

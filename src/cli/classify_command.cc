@@ -27,6 +27,7 @@ struct ClassifyOptions {
   std::string eval;
   LabelledDataOptions columns;
   std::string oos_label;
+  double threshold = -1;  // < 0: the model's calibrated threshold
   int top = 5;
   bool json = false;
 };
@@ -42,17 +43,20 @@ struct Decision {
 };
 
 struct Predictor {
-  std::string tier;  // "tier0"
+  std::string tier;   // "tier0"
+  std::string model;  // names the exact model (for audit records)
   double threshold = 0;
   std::string oos_label;
   std::function<Decision(const std::string& text, size_t top)> predict;
 };
 
-Result<Predictor> RouterPredictor(const std::string& path) {
+Result<Predictor> RouterPredictor(const std::string& path, double threshold) {
   KOLIBRI_ASSIGN_OR_RETURN(Tier0Classifier loaded, Tier0Classifier::Load(path));
+  if (threshold >= 0) loaded.set_threshold(threshold);
   auto model = std::make_shared<const Tier0Classifier>(std::move(loaded));
   Predictor p;
   p.tier = "tier0";
+  p.model = model->fingerprint();
   p.threshold = model->threshold();
   p.oos_label = model->oos_label();
   p.predict = [model](const std::string& text, size_t top) {
@@ -76,6 +80,7 @@ std::string DecisionJson(const std::string& text, const Decision& d, const Predi
                             {"probability", d.probability}, {"margin", d.margin},
                             {"entropy", d.entropy},     {"escalate", d.escalate},
                             {"threshold", p.threshold}, {"tier", p.tier},
+                            {"model", p.model},
                             {"top", top}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -99,7 +104,7 @@ Status RunEval(const ClassifyOptions& o, const Predictor& p) {
 
 Status RunClassify(const ClassifyOptions& o) {
   if (o.router.empty()) return Status::InvalidArgument("give the classifier: --router MODEL");
-  KOLIBRI_ASSIGN_OR_RETURN(const Predictor p, RouterPredictor(o.router));
+  KOLIBRI_ASSIGN_OR_RETURN(const Predictor p, RouterPredictor(o.router, o.threshold));
   if (!o.eval.empty()) {
     if (!o.texts.empty()) return Status::InvalidArgument("give either texts or --eval FILE, not both");
     return RunEval(o, p);
@@ -136,6 +141,9 @@ void RegisterClassifyCommand(CLI::App& root, CommandFn* run) {
       ->capture_default_str();
   cmd->add_option("--oos-label", o->oos_label,
                   "With --eval: the out-of-scope label (default: the model's)");
+  cmd->add_option("--threshold", o->threshold,
+                  "Escalate below this confidence instead of the model's calibrated threshold")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--top", o->top, "With --json: how many labels to list")
       ->capture_default_str()->check(CLI::Range(1, 1000));
   cmd->add_flag("--json", o->json, "JSON output (one object per text; one object for --eval)");

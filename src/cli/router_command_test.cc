@@ -62,6 +62,15 @@ TEST(RouterCommandTest, TrainClassifyAndEvaluate) {
   EXPECT_EQ(objects[0]["top"].size(), 2u);
   EXPECT_EQ(objects[0]["tier"], "tier0");
   EXPECT_TRUE(objects[0]["escalate"].is_boolean());
+  EXPECT_EQ(objects[0]["model"], report["fingerprint"]);
+
+  // Words every intent shares: an unsure answer, escalated under a strict threshold.
+  auto strict = RunKolibri("classify --router " + model + " --threshold 0.99 --json 'please help now'");
+  ASSERT_EQ(strict.exit_code, 0) << strict.err;
+  const nlohmann::json s = nlohmann::json::parse(strict.out);
+  EXPECT_DOUBLE_EQ(s["threshold"].get<double>(), 0.99);
+  EXPECT_LT(s["probability"].get<double>(), 0.99);
+  EXPECT_TRUE(s["escalate"].get<bool>());
 
   auto eval = RunKolibri("classify --router " + model + " --eval " + data +
                          " --text-column utterance --label-column intent --json");

@@ -31,6 +31,7 @@ Status RunTrainRouter(TrainRouterOptions o) {
   KOLIBRI_RETURN_IF_ERROR(model.Save(o.out));
   if (o.json) {
     const nlohmann::json j = {{"model", o.out},
+                              {"fingerprint", model.fingerprint()},
                               {"examples", examples.size()},
                               {"train_examples", report.train_examples},
                               {"holdout_examples", report.holdout_examples},
@@ -49,8 +50,8 @@ Status RunTrainRouter(TrainRouterOptions o) {
     std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return Status::Ok();
   }
-  std::printf("trained %s: %zu labels, %zu examples (%zu held out for calibration), %zu feature rows, %.2f s\n",
-              o.out.c_str(), report.labels, examples.size(), report.holdout_examples,
+  std::printf("trained %s (%s): %zu labels, %zu examples (%zu held out for calibration), %zu feature rows, %.2f s\n",
+              o.out.c_str(), model.fingerprint().c_str(), report.labels, examples.size(), report.holdout_examples,
               report.feature_rows, report.train_seconds);
   std::printf("held-out: accuracy %.4f, NLL %.4f -> %.4f at temperature %.3f\n",
               report.holdout_accuracy, report.holdout_nll_raw, report.holdout_nll_calibrated,

@@ -69,6 +69,12 @@ const std::string& Tier0Classifier::oos_label() const {
   return oos_index_ < 0 ? kNone : labels_[static_cast<size_t>(oos_index_)];
 }
 
+std::string Tier0Classifier::fingerprint() const {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "t0-%016llx", static_cast<unsigned long long>(checksum_));
+  return buf;
+}
+
 void Tier0Classifier::BuildIndex() {
   index_.assign(size_t{1} << features_.hash_bits, -1);
   for (size_t r = 0; r < buckets_.size(); ++r) index_[buckets_[r]] = static_cast<int32_t>(r);
@@ -240,6 +246,7 @@ Result<Tier0Classifier> Tier0Classifier::Deserialize(std::string_view bytes,
     if (!std::isfinite(w)) return r.Bad("non-finite bias");
   }
   m.BuildIndex();
+  std::memcpy(&m.checksum_, bytes.data() + bytes.size() - sizeof m.checksum_, sizeof m.checksum_);
   return m;
 }
 

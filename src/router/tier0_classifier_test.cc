@@ -96,6 +96,8 @@ TEST(Tier0ClassifierTest, TrainingIsDeterministic) {
   ASSERT_TRUE(a.ok() && b.ok() && c.ok());
   EXPECT_EQ(a->Serialize(), b->Serialize());
   EXPECT_NE(a->Serialize(), c->Serialize());
+  EXPECT_EQ(a->fingerprint(), b->fingerprint());
+  EXPECT_NE(a->fingerprint(), c->fingerprint());
 }
 
 TEST(Tier0ClassifierTest, SaveLoadRoundTrip) {
@@ -109,6 +111,8 @@ TEST(Tier0ClassifierTest, SaveLoadRoundTrip) {
   EXPECT_EQ(loaded->temperature(), model->temperature());
   EXPECT_EQ(loaded->threshold(), model->threshold());
   EXPECT_EQ(loaded->Serialize(), model->Serialize());
+  EXPECT_EQ(loaded->fingerprint(), model->fingerprint());
+  EXPECT_EQ(loaded->fingerprint().size(), 3u + 16u);
   for (const char* text : {"topic1word2 now", "", "unrelated words entirely", "topic0word0 topic2word1"}) {
     EXPECT_EQ(loaded->Predict(text).probabilities, model->Predict(text).probabilities) << text;
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -191,6 +192,9 @@ Result<Tier0Classifier> Tier0Classifier::Train(const std::vector<LabelledText>& 
     model.FitWeights(examples, label_of, all, options);
     train_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - refit_start).count();
   }
+
+  const std::string bytes = model.Serialize();
+  std::memcpy(&model.checksum_, bytes.data() + bytes.size() - sizeof model.checksum_, sizeof model.checksum_);
 
   if (report != nullptr) {
     report->train_examples = train_ids.size();
