@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   RegisterMakeTestModelCommand(app, &run);
   RegisterPlanCommand(app, &run);
   RegisterPullCommand(app, &run);
+  RegisterTrainRouterCommand(app, &run);
+  RegisterClassifyCommand(app, &run);
+  RegisterReviewCommand(app, &run);
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
     for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->check_name(argv[1]);
