@@ -26,5 +26,8 @@ void RegisterInfoCommand(CLI::App& root, CommandFn* run);
 void RegisterGenerateCommand(CLI::App& root, CommandFn* run);
 void RegisterMakeTestModelCommand(CLI::App& root, CommandFn* run);
 void RegisterPlanCommand(CLI::App& root, CommandFn* run);
+void RegisterExtractCommand(CLI::App& root, CommandFn* run);
+void RegisterClassifyTaskCommand(CLI::App& root, CommandFn* run);
+void RegisterCalibrateCommand(CLI::App& root, CommandFn* run);
 
 }  // namespace kolibri::cli
