@@ -58,6 +58,7 @@ Result<std::unique_ptr<TaskSession>> OpenTaskSession(const TaskCliOptions& o, ta
     const auto beside = std::filesystem::path(o.tasks).parent_path() / m;
     if (!m.empty() && std::filesystem::is_regular_file(beside)) model = beside.string();
     else if (!m.empty() && std::filesystem::is_regular_file(m)) model = m;
+    else if (m.empty()) return Status::InvalidArgument("task '" + o.task + "' names no model; pass --model PATH");
     else {
       return Status::InvalidArgument("task '" + o.task + "' names model '" + m +
                                      "', which is not a file here; pass --model PATH");
