@@ -14,13 +14,7 @@
 namespace kolibri {
 namespace {
 
-std::shared_ptr<Model> Tiny() {
-  static std::shared_ptr<Model> model = [] {
-    auto m = Model::Load(testing::TestModelPath("tiny"), ModelOptions{});
-    return m.ok() ? *m : nullptr;
-  }();
-  return model;
-}
+std::shared_ptr<Model> Tiny() { return testing::SharedTestModel("tiny"); }
 
 std::vector<int32_t> Tok(const std::string& text) {
   TokenizeOptions o;

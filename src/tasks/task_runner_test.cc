@@ -11,13 +11,7 @@
 namespace kolibri::tasks {
 namespace {
 
-std::shared_ptr<Model> Tiny() {
-  static std::shared_ptr<Model> model = [] {
-    auto m = Model::Load(testing::TestModelPath("tiny"), ModelOptions{});
-    return m.ok() ? *m : nullptr;
-  }();
-  return model;
-}
+std::shared_ptr<Model> Tiny() { return testing::SharedTestModel("tiny"); }
 
 Scheduler& Sched() {
   static std::unique_ptr<Scheduler> s = [] {
