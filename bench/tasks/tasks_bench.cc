@@ -1,4 +1,6 @@
 // bench_tasks --model M.gguf --out results.json [--threads N] [--reps N] [--evidence N]
+// (--reps 0: evidence only; --evidence 0: latency only; threads default 1: on a shared
+// machine OpenMP spinning with more threads than free cores distorts every figure)
 //
 // 1. Label scoring latency: 20 Banking77 intent names (several sharing a first token), one
 //    classify prompt per request, measured three ways on the same scheduler and model:
@@ -97,7 +99,7 @@ nlohmann::json LatencyBench(std::shared_ptr<Model> model, int threads, int reps,
   std::vector<std::vector<int32_t>> conts;
   for (const auto& l : kLabels) {
     auto t = *model->Tokenize(l, raw);
-    t.push_back(model->eos_token());
+    t.push_back(model->end_of_turn_token());
     conts.push_back(t);
   }
   std::vector<double> gen_ms, restricted_ms, full_ms, gen_tokens, passes;
@@ -196,7 +198,7 @@ nlohmann::json EvidenceBench(std::shared_ptr<Model> model, int threads, int case
     required: [order_id, customer, keywords]
     additionalProperties: false
   max_attempts: 1
-  max_tokens: 40
+  max_tokens: 72
   temperature: 1.2
 )",
                                    "bench", "");
@@ -214,7 +216,7 @@ nlohmann::json EvidenceBench(std::shared_ptr<Model> model, int threads, int case
         run.seed = static_cast<uint32_t>(i);
         auto r = runner.Extract(file->tasks[0], input, run);
         if (!r.ok()) {
-          errors++;
+          if (errors++ == 0) std::fprintf(stderr, "extract: %s\n", r.status().ToString().c_str());
           continue;
         }
         valid += r->valid ? 1 : 0;
@@ -241,7 +243,7 @@ nlohmann::json EvidenceBench(std::shared_ptr<Model> model, int threads, int case
 
 int main(int argc, char** argv) {
   std::string model_path, out = "bench/results/tasks.json";
-  int threads = 2, reps = 15, evidence = 200;
+  int threads = 1, reps = 15, evidence = 200;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--model") model_path = argv[i + 1];
@@ -269,6 +271,7 @@ int main(int argc, char** argv) {
   result["labels"] = kLabels.size();
   result["label_scoring"] = nlohmann::json::array();
   for (bool cache : {true, false}) {
+    if (reps <= 0) break;
     auto r = LatencyBench(*model, threads, reps, cache);
     std::fprintf(stderr, "%s\n", r.dump().c_str());
     result["label_scoring"].push_back(r);

@@ -64,7 +64,7 @@ struct SamplerDeleter {
 
 // The scoring part of a SubmitScore job.
 struct ScoreWork {
-  ScoreWork(const ScoreRequest& r) : trie(r.continuations, r.skip_unbranched) {}
+  explicit ScoreWork(const ScoreRequest& r) : trie(r.continuations, r.skip_unbranched) {}
   ContinuationTrie trie;
   std::vector<ContinuationTrie::Pass> passes;
   size_t next_pass = 0;

@@ -34,7 +34,7 @@ Result<std::vector<std::vector<int32_t>>> TaskRunner::LabelTokens(const TaskDefi
     KOLIBRI_ASSIGN_OR_RETURN(std::vector<int32_t> t, model.Tokenize(l.name, raw));
     if (t.empty()) return Status::InvalidArgument("label '" + l.name + "' has no tokens");
     // The end of the answer makes "bill" and "billing" compete fairly.
-    t.push_back(model.eos_token());
+    t.push_back(model.end_of_turn_token());
     out.push_back(std::move(t));
   }
   label_tokens_.emplace(key, out);

@@ -78,6 +78,11 @@ Result<ExtractResult> TaskRunner::Extract(const TaskDefinition& task, std::strin
   for (int32_t attempt = 1; attempt <= task.max_attempts; ++attempt) {
     const int32_t budget_left = task.token_budget - result.tokens.generated;
     const int32_t max_tokens = std::min(task.max_tokens, budget_left);
+    if (attempt == 1 && task.max_tokens < compiled->MinBytesFromStart()) {
+      return Status::OutOfRange("max_tokens " + std::to_string(task.max_tokens) + " of task '" + task.name +
+                                "' is too small for its schema: the shortest record is " +
+                                std::to_string(compiled->MinBytesFromStart()) + " bytes; allow at least that many");
+    }
     if (max_tokens < compiled->MinBytesFromStart() || max_tokens <= 0) {
       result.stopped_by = "token_budget";
       break;

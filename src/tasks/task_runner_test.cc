@@ -108,6 +108,10 @@ TEST(TaskRunnerTest, BadInputs) {
   ASSERT_TRUE(cut.ok()) << cut.status().ToString();
   EXPECT_TRUE(cut->truncated);
   EXPECT_LE(cut->tokens.prompt + 16, 1024);
+  t.max_tokens = 4;  // the shortest record, {"a":true}, is 10 bytes
+  auto small = runner.Extract(t, kInput);
+  ASSERT_EQ(small.status().code(), ErrorCode::kOutOfRange);
+  EXPECT_NE(small.status().message().find("too small for its schema"), std::string::npos);
   TaskDefinition c = Task("- {name: c, kind: classify, labels: [x, y]}");
   EXPECT_EQ(runner.Extract(c, kInput).status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(runner.Classify(t, kInput).status().code(), ErrorCode::kInvalidArgument);
