@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -205,6 +206,8 @@ nlohmann::json EvidenceBench(std::shared_ptr<Model> model, int threads, int case
   if (!file.ok()) std::exit(1);
   tasks::TaskRunner runner(**sched);
   std::atomic<int> next{0}, strings{0}, nonempty{0}, absent{0}, errors{0}, valid{0};
+  std::mutex mu;
+  std::vector<std::string> invalid_reasons;  // why records were invalid (not evidence: counted apart)
   const auto t0 = Clock::now();
   std::vector<std::thread> pool;
   for (int t = 0; t < 8; ++t) {
@@ -220,6 +223,10 @@ nlohmann::json EvidenceBench(std::shared_ptr<Model> model, int threads, int case
           continue;
         }
         valid += r->valid ? 1 : 0;
+        if (!r->valid) {
+          std::lock_guard<std::mutex> lock(mu);
+          for (const auto& e : r->validation_errors) invalid_reasons.push_back(e);
+        }
         if (!r->record.is_object()) continue;
         auto check = [&](const nlohmann::ordered_json& v) {
           if (!v.is_string()) return;
@@ -236,7 +243,7 @@ nlohmann::json EvidenceBench(std::shared_ptr<Model> model, int threads, int case
   for (auto& th : pool) th.join();
   return {{"cases", cases},          {"valid_records", valid.load()}, {"errors", errors.load()},
           {"evidence_strings", strings.load()}, {"nonempty_evidence_strings", nonempty.load()},
-          {"absent_from_input", absent.load()}, {"wall_s", Ms(t0) / 1000}};
+          {"absent_from_input", absent.load()}, {"invalid_reasons", invalid_reasons}, {"wall_s", Ms(t0) / 1000}};
 }
 
 }  // namespace
