@@ -30,5 +30,8 @@ void RegisterPullCommand(CLI::App& root, CommandFn* run);
 void RegisterTrainRouterCommand(CLI::App& root, CommandFn* run);
 void RegisterClassifyCommand(CLI::App& root, CommandFn* run);
 void RegisterReviewCommand(CLI::App& root, CommandFn* run);
+void RegisterExtractCommand(CLI::App& root, CommandFn* run);
+void RegisterClassifyTaskCommand(CLI::App& root, CommandFn* run);
+void RegisterCalibrateCommand(CLI::App& root, CommandFn* run);
 
 }  // namespace kolibri::cli

@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   RegisterTrainRouterCommand(app, &run);
   RegisterClassifyCommand(app, &run);
   RegisterReviewCommand(app, &run);
+  RegisterExtractCommand(app, &run);
+  RegisterClassifyTaskCommand(app, &run);
+  RegisterCalibrateCommand(app, &run);
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
     for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->check_name(argv[1]);
