@@ -2,8 +2,8 @@
 // classifies (`kolibri classify --router MODEL --eval FILE`, and the label-scoring task).
 //
 // Each item has a gold label, the classifier's top label and its calibrated confidence. At a
-// threshold t an item is *answered* when confidence >= t and the top label is not the
-// out-of-scope label; otherwise it is *declined* (escalated / out of scope). A declined item
+// threshold t an item is *answered* when confidence >= t, the top label is not the
+// out-of-scope label and the classifier did not refuse it outright (always_escalate); otherwise it is *declined* (escalated / out of scope). A declined item
 // counts as predicting the out-of-scope label when one is given, else as predicting nothing.
 //
 // Metrics at t: accuracy (decision equals gold, over all items), macro-F1 (over the labels
@@ -24,6 +24,7 @@ struct ClassifiedItem {
   std::string gold;
   std::string predicted;  // the top label, before any threshold
   double confidence = 0;  // calibrated probability of `predicted`
+  bool always_escalate = false;  // declined at every threshold (e.g. no known feature)
 };
 
 struct ClassificationEvalOptions {

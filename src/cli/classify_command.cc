@@ -39,6 +39,7 @@ struct Decision {
   double margin = 0;
   double entropy = 0;
   bool escalate = false;
+  bool no_evidence = false;  // escalated whatever the threshold
   std::vector<std::pair<std::string, double>> top;  // most probable labels first
 };
 
@@ -61,7 +62,8 @@ Result<Predictor> RouterPredictor(const std::string& path, double threshold) {
   p.oos_label = model->oos_label();
   p.predict = [model](const std::string& text, size_t top) {
     const Tier0Prediction pred = model->Predict(text);
-    Decision d{model->labels()[pred.top], pred.probability, pred.margin, pred.entropy, pred.escalate, {}};
+    Decision d{model->labels()[pred.top], pred.probability, pred.margin, pred.entropy, pred.escalate,
+               pred.known_features == 0, {}};
     std::vector<size_t> order(pred.probabilities.size());
     std::iota(order.begin(), order.end(), size_t{0});
     top = std::min(top, order.size());
@@ -91,7 +93,7 @@ Status RunEval(const ClassifyOptions& o, const Predictor& p) {
   items.reserve(data.size());
   for (const LabelledText& ex : data) {
     const Decision d = p.predict(ex.text, 1);
-    items.push_back({ex.label, d.label, d.probability});
+    items.push_back({ex.label, d.label, d.probability, d.no_evidence});
   }
   ClassificationEvalOptions eo;
   eo.oos_label = o.oos_label.empty() ? p.oos_label : o.oos_label;
@@ -111,7 +113,10 @@ Status RunClassify(const ClassifyOptions& o) {
   }
   std::vector<std::string> texts = o.texts;
   if (texts.empty()) {  // one text per line from stdin
-    for (std::string line; std::getline(std::cin, line);) texts.push_back(line);
+    for (std::string line; std::getline(std::cin, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      texts.push_back(line);
+    }
     if (texts.empty()) return Status::InvalidArgument("no text given (as arguments or lines on stdin)");
   }
   for (const std::string& text : texts) {

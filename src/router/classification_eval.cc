@@ -27,7 +27,8 @@ ThresholdMetrics At(const std::vector<ClassifiedItem>& items, const std::string&
   size_t correct = 0, answered_correct = 0, in_scope = 0, in_scope_correct = 0;
   size_t oos_total = 0, oos_declined = 0;
   for (const ClassifiedItem& it : items) {
-    const bool answered = it.confidence >= threshold && (oos.empty() || it.predicted != oos);
+    const bool answered = !it.always_escalate && it.confidence >= threshold &&
+                          (oos.empty() || it.predicted != oos);
     const bool gold_oos = !oos.empty() && it.gold == oos;
     // A declined item predicts the out-of-scope label, or nothing without one.
     const std::string* decision = answered ? &it.predicted : (oos.empty() ? nullptr : &oos);

@@ -50,6 +50,16 @@ TEST(ClassificationEvalTest, OutOfScopeRecallAndInScopeAccuracy) {
   EXPECT_TRUE(j["sweep"].empty());
 }
 
+TEST(ClassificationEvalTest, AlwaysEscalatedItemsAreNeverAnswered) {
+  ClassificationEvalOptions o;
+  o.thresholds = {0.0};
+  const ClassificationEval e = EvaluateClassifications(
+      {{"a", "a", 0.9}, {"b", "b", 0.9, /*always_escalate=*/true}}, o);
+  EXPECT_EQ(e.sweep[0].answered, 1u);
+  EXPECT_DOUBLE_EQ(e.sweep[0].coverage, 0.5);
+  EXPECT_DOUBLE_EQ(e.top1_accuracy, 1.0);
+}
+
 TEST(ClassificationEvalTest, NothingAnsweredGivesNullAnsweredAccuracy) {
   ClassificationEvalOptions o;
   o.thresholds = {};

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <thread>
 
 #include "router/split_mix.h"
 
@@ -180,6 +181,29 @@ TEST(Tier0ClassifierTest, AlteredHeadersWithValidChecksumAreValidated) {
     }
   }
   EXPECT_GT(rejected, 100u);
+}
+
+TEST(Tier0ClassifierTest, ConcurrentPredictionsMatchSerialOnes) {
+  auto model = Tier0Classifier::Train(Synthetic(4, 30, 10, 20), Small());
+  ASSERT_TRUE(model.ok());
+  const auto texts = Synthetic(4, 25, 11, 30, 10);
+  std::vector<std::vector<float>> serial;
+  for (const LabelledText& ex : texts) serial.push_back(model->Predict(ex.text).probabilities);
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      Tier0Prediction p;
+      for (int round = 0; round < 5; ++round) {
+        for (size_t i = 0; i < texts.size(); ++i) {
+          model->Predict(texts[i].text, &p);
+          mismatches[t] += p.probabilities != serial[i];
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(mismatches, std::vector<int>(4, 0));
 }
 
 TEST(Tier0ClassifierTest, BadTrainingInput) {

@@ -26,7 +26,7 @@ ClassificationEval Evaluate(const Tier0Classifier& model, const std::vector<Labe
   std::vector<ClassifiedItem> items;
   for (const LabelledText& ex : eval) {
     const Tier0Prediction p = model.Predict(ex.text);
-    items.push_back({ex.label, model.labels()[p.top], p.probability});
+    items.push_back({ex.label, model.labels()[p.top], p.probability, p.known_features == 0});
   }
   ClassificationEvalOptions o;
   o.oos_label = oos_label;
