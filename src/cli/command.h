@@ -26,6 +26,7 @@ void RegisterInfoCommand(CLI::App& root, CommandFn* run);
 void RegisterGenerateCommand(CLI::App& root, CommandFn* run);
 void RegisterMakeTestModelCommand(CLI::App& root, CommandFn* run);
 void RegisterPlanCommand(CLI::App& root, CommandFn* run);
+void RegisterPullCommand(CLI::App& root, CommandFn* run);
 void RegisterTrainRouterCommand(CLI::App& root, CommandFn* run);
 void RegisterClassifyCommand(CLI::App& root, CommandFn* run);
 void RegisterReviewCommand(CLI::App& root, CommandFn* run);

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   RegisterGenerateCommand(app, &run);
   RegisterMakeTestModelCommand(app, &run);
   RegisterPlanCommand(app, &run);
+  RegisterPullCommand(app, &run);
   RegisterTrainRouterCommand(app, &run);
   RegisterClassifyCommand(app, &run);
   RegisterReviewCommand(app, &run);

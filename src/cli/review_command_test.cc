@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <string>
 
-#include "testing/cli_runner.h"
 #include "testing/test_models.h"
 
 namespace kolibri {

@@ -7,7 +7,6 @@
 #include <sstream>
 #include <string>
 
-#include "testing/cli_runner.h"
 #include "testing/test_models.h"
 
 namespace kolibri {
@@ -50,7 +49,9 @@ TEST(RouterCommandTest, TrainClassifyAndEvaluate) {
   ASSERT_EQ(one.exit_code, 0) << one.err;
   EXPECT_EQ(one.out.substr(0, one.out.find('\t')), "refund");
 
-  auto json = RunKolibri("classify --router " + model + " --json --top 2", "my parcel\nlocked out\n");
+  const std::string stdin_path = Dir() + "/router-stdin.txt";
+  std::ofstream(stdin_path) << "my parcel\r\nlocked out\n";
+  auto json = RunKolibri("classify --router " + model + " --json --top 2 < " + stdin_path);
   ASSERT_EQ(json.exit_code, 0) << json.err;
   std::istringstream lines(json.out);
   std::string line;
