@@ -40,7 +40,7 @@ struct ReviewItem {
   int64_t id = 0;
   std::string task;
   std::string idempotency_key;
-  std::string input_hash;        // "fnv1a64:<16 hex digits>" of input_text (not a security hash)
+  std::string input_hash;        // "sha256:<64 hex digits>" of input_text (as in the audit log)
   std::string input_text;
   std::string proposed_json = "null";  // the escalating tier's best answer, JSON text
   double confidence = 0;         // that tier's calibrated confidence

@@ -4,9 +4,10 @@
 #include <sqlite3.h>
 
 #include <chrono>
-#include <cstdio>
 #include <functional>
 #include <mutex>
+
+#include "kolibri/sha256.h"
 
 namespace kolibri {
 namespace {
@@ -39,13 +40,7 @@ constexpr const char* kColumns =
     "id, task, idempotency_key, input_hash, input_text, proposed_json, confidence, tier, status, "
     "claimed_by, claimed_at, resolution_label, resolution_json, resolved_by, resolved_at, created_at";
 
-std::string InputHash(const std::string& text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "fnv1a64:%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
+std::string InputHash(const std::string& text) { return "sha256:" + Sha256Hex(text); }
 
 bool IsJson(const std::string& text) {
   return nlohmann::json::accept(text.begin(), text.end());

@@ -55,7 +55,8 @@ TEST(ReviewQueueTest, EnqueueIsIdempotent) {
   EXPECT_EQ(item->status, ReviewStatus::kOpen);
   EXPECT_EQ(item->tier, "tier0");
   EXPECT_DOUBLE_EQ(item->confidence, 0.41);
-  EXPECT_EQ(item->input_hash.rfind("fnv1a64:", 0), 0u);
+  // SHA-256 of "my card is lost".
+  EXPECT_EQ(item->input_hash, "sha256:6384360a39270f05593049b11f957f587947fd2ac9378839e1c9c124f34aeeb8");
   EXPECT_EQ(item->created_at, 1000);
 }
 
