@@ -8,12 +8,13 @@
 #include <fstream>
 #include <string>
 
+#include "testing/cli_runner.h"
 #include "testing/test_models.h"
 
 namespace kolibri {
 namespace {
 
-using RunResult = testing::CommandResult;
+using RunResult = testing::CliResult;
 using testing::RunKolibri;
 
 void ExpectOneLineError(const RunResult& r, int code, const std::string& needle) {

@@ -11,12 +11,13 @@
 
 #include "plan/sparse_gguf.h"
 #include "plan/test_shapes.h"
+#include "testing/cli_runner.h"
 #include "testing/test_models.h"
 
 namespace kolibri {
 namespace {
 
-using RunResult = testing::CommandResult;
+using RunResult = testing::CliResult;
 
 RunResult Kolibri(const std::string& args) { return testing::RunKolibri(args); }
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "kolibri/sha256.h"
+#include "testing/cli_runner.h"
 #include "testing/test_models.h"
 
 namespace kolibri {
@@ -19,9 +20,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-using RunResult = testing::CommandResult;
+using RunResult = testing::CliResult;
 
-RunResult RunKolibri(const std::string& env, const std::string& args) { return testing::RunKolibri(args, env); }
+RunResult RunKolibri(const std::string& env, const std::string& args) {
+  return testing::RunKolibri(args, {.env = env});
+}
 
 class PullCommandTest : public ::testing::Test {
  protected:

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "testing/cli_runner.h"
 #include "testing/test_models.h"
 
 namespace kolibri {

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "testing/cli_runner.h"
 #include "testing/test_models.h"
 
 namespace kolibri {
@@ -50,9 +51,8 @@ TEST(RouterCommandTest, TrainClassifyAndEvaluate) {
   ASSERT_EQ(one.exit_code, 0) << one.err;
   EXPECT_EQ(one.out.substr(0, one.out.find('\t')), "refund");
 
-  const std::string stdin_path = Dir() + "/router-stdin.txt";
-  std::ofstream(stdin_path) << "my parcel\r\nlocked out\n";
-  auto json = RunKolibri("classify --router " + model + " --json --top 2 < " + stdin_path);
+  auto json = RunKolibri("classify --router " + model + " --json --top 2",
+                         {.stdin_text = "my parcel\r\nlocked out\n"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   std::istringstream lines(json.out);
   std::string line;

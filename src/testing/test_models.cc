@@ -4,11 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <sys/wait.h>
-
-#include <array>
 #include <cstdio>
-#include <fstream>
 #include <cstdlib>
 #include <filesystem>
 
@@ -27,26 +23,6 @@ std::string TestDataDir() {
 std::string KolibriBinary() {
   const char* bin = std::getenv("KOLIBRI_BIN");
   return bin != nullptr ? bin : "kolibri";
-}
-
-CommandResult RunKolibri(const std::string& args, const std::string& env_prefix) {
-  std::string err_path = TestDataDir() + "/stderr-XXXXXX";
-  const int fd = ::mkstemp(err_path.data());
-  if (fd >= 0) ::close(fd);
-  const std::string cmd = env_prefix + " " + KolibriBinary() + " " + args + " 2>" + err_path;
-  CommandResult r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.signalled = WIFSIGNALED(status);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  std::remove(err_path.c_str());
-  return r;
 }
 
 std::string VocabPath(const std::string& vocab) {

@@ -22,15 +22,4 @@ std::string TestDataDir();
 // The `kolibri` binary of this build.
 std::string KolibriBinary();
 
-struct CommandResult {
-  int exit_code = -1;      // -1 when it did not exit normally
-  bool signalled = false;  // killed by a signal (a crash)
-  std::string out;
-  std::string err;
-};
-
-// Runs `KolibriBinary() args` through the shell, capturing stdout and stderr.
-// `env_prefix` (e.g. "HF_ENDPOINT=http://...") is put before the command.
-CommandResult RunKolibri(const std::string& args, const std::string& env_prefix = "");
-
 }  // namespace kolibri::testing
