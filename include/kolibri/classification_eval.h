@@ -2,9 +2,10 @@
 // classifies (`kolibri classify --router MODEL --eval FILE`, and the label-scoring task).
 //
 // Each item has a gold label, the classifier's top label and its calibrated confidence. At a
-// threshold t an item is *answered* when confidence >= t and the top label is not the
-// out-of-scope label; otherwise it is *declined* (escalated / out of scope). A declined item
-// counts as predicting the out-of-scope label when one is given, else as predicting nothing.
+// threshold t an item is *answered* when confidence >= t, the top label is not the
+// out-of-scope label and the classifier did not refuse it outright (always_escalate); otherwise it
+// is *declined* (escalated / out of scope). A declined item counts as predicting the out-of-scope
+// label when one is given, else as predicting nothing.
 //
 // Metrics at t: accuracy (decision equals gold, over all items), macro-F1 (over the labels
 // present in gold or answered, each class's F1 averaged unweighted), coverage (answered
@@ -22,15 +23,15 @@ namespace kolibri {
 
 struct ClassifiedItem {
   std::string gold;
-  std::string predicted;  // the top label, before any threshold
-  double confidence = 0;  // calibrated probability of `predicted`
+  std::string predicted;         // the top label, before any threshold
+  double confidence = 0;         // calibrated probability of `predicted`
+  bool always_escalate = false;  // declined at every threshold (e.g. no known feature)
 };
 
 struct ClassificationEvalOptions {
   std::string oos_label;            // "" = the data has no out-of-scope items
   double calibrated_threshold = 0;  // the classifier's own threshold, reported apart
-  std::vector<double> thresholds = {0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6,
-                                    0.7, 0.8, 0.9, 0.95, 0.99};
+  std::vector<double> thresholds = {0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99};
 };
 
 struct ThresholdMetrics {
@@ -46,11 +47,11 @@ struct ThresholdMetrics {
 
 struct ClassificationEval {
   size_t examples = 0;
-  size_t oos_examples = 0;        // gold is the out-of-scope label
+  size_t oos_examples = 0;  // gold is the out-of-scope label
   std::string oos_label;
-  double top1_accuracy = 0;       // predicted == gold, no threshold
+  double top1_accuracy = 0;               // predicted == gold, no threshold
   double expected_calibration_error = 0;  // top-1 confidence, 10 equal-width bins
-  ThresholdMetrics calibrated;    // at options.calibrated_threshold
+  ThresholdMetrics calibrated;            // at options.calibrated_threshold
   std::vector<ThresholdMetrics> sweep;
 };
 

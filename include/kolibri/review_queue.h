@@ -40,11 +40,11 @@ struct ReviewItem {
   int64_t id = 0;
   std::string task;
   std::string idempotency_key;
-  std::string input_hash;        // "fnv1a64:<16 hex digits>" of input_text (not a security hash)
+  std::string input_hash;  // "sha256:<64 hex digits>" of input_text (as in the audit log)
   std::string input_text;
   std::string proposed_json = "null";  // the escalating tier's best answer, JSON text
-  double confidence = 0;         // that tier's calibrated confidence
-  std::string tier;              // the tier that escalated ("tier0", "slm", ...)
+  double confidence = 0;               // that tier's calibrated confidence
+  std::string tier;                    // the tier that escalated ("tier0", "slm", ...)
   ReviewStatus status = ReviewStatus::kOpen;
   std::string claimed_by;
   int64_t claimed_at = 0;
@@ -56,18 +56,18 @@ struct ReviewItem {
 };
 
 struct NewReviewItem {
-  std::string task;              // required
-  std::string input_text;        // required, not empty
+  std::string task;        // required
+  std::string input_text;  // required, not empty
   std::string proposed_json = "null";
   double confidence = 0;
   std::string tier;
-  std::string idempotency_key;   // "" = task + ":" + input hash (same input, same item)
+  std::string idempotency_key;  // "" = task + ":" + input hash (same input, same item)
 };
 
 struct ReviewQueueOptions {
-  int busy_timeout_ms = 5000;          // how long to wait for another writer's lock
-  int64_t claim_expiry_ms = 3600000;   // a claim older than this may be taken over (1 h)
-  std::function<int64_t()> now_ms;     // clock; empty = system clock (tests inject one)
+  int busy_timeout_ms = 5000;         // how long to wait for another writer's lock
+  int64_t claim_expiry_ms = 3600000;  // a claim older than this may be taken over (1 h)
+  std::function<int64_t()> now_ms;    // clock; empty = system clock (tests inject one)
 };
 
 struct ReviewFilter {

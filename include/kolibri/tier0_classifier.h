@@ -9,15 +9,16 @@
 // and normalised to unit length), then fits on the held-out part only: the temperature
 // (minimising negative log-likelihood) and the threshold (minimising  wrong answers +
 // escalation_cost × needless escalations, where an item of the out-of-scope label counts as
-// wrong whenever it is answered; `oos_share` reweighs the two groups). With `refit` the weights are then fitted again on all
-// examples, keeping that temperature and threshold (more data for the weights; calibration
-// still comes only from examples the calibrated model had not seen). Same data and options
-// give bit-identical models on one platform.
+// wrong whenever it is answered; `oos_share` reweighs the two groups). With `refit` the weights are
+// then fitted again on all examples, keeping that temperature and threshold (more data for the
+// weights; calibration still comes only from examples the calibrated model had not seen). Same data
+// and options give bit-identical models on one platform.
 //
 // Model files (Save/Load): little-endian binary, magic "KOLIBRT0", a format version, the
 // feature options, labels, temperature, threshold, the used hash buckets (sorted) with an
-// inverse document frequency and a weight row each, the bias, and a trailing FNV-1a checksum. Load validates magic, version, sizes,
-// ranges and the checksum, and answers kCorrupt / kUnsupported with the reason.
+// inverse document frequency and a weight row each, the bias, and a trailing FNV-1a checksum. Load
+// validates magic, version, sizes, ranges and the checksum, and answers kCorrupt / kUnsupported
+// with the reason.
 //
 // Thread safety: a Tier0Classifier is immutable after Train/Load (set_threshold aside);
 // Predict may run concurrently from many threads.
@@ -64,12 +65,12 @@ struct Tier0TrainReport {
   size_t train_examples = 0;
   size_t holdout_examples = 0;
   size_t labels = 0;
-  size_t feature_rows = 0;          // distinct hash buckets seen in training
-  double train_seconds = 0;         // weight fitting (both fits with refit)
-  double holdout_nll_raw = 0;       // mean NLL on the held-out part at temperature 1
+  size_t feature_rows = 0;     // distinct hash buckets seen in training
+  double train_seconds = 0;    // weight fitting (both fits with refit)
+  double holdout_nll_raw = 0;  // mean NLL on the held-out part at temperature 1
   double holdout_nll_calibrated = 0;
-  double holdout_accuracy = 0;      // top-1, ignoring the threshold
-  double holdout_coverage = 0;      // share answered at the chosen threshold
+  double holdout_accuracy = 0;  // top-1, ignoring the threshold
+  double holdout_coverage = 0;  // share answered at the chosen threshold
   double holdout_answered_accuracy = 0;
   double temperature = 1;
   double threshold = 0;

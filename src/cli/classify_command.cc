@@ -2,13 +2,12 @@
 // evaluates it on a labelled file (--eval FILE). The classifier is reached through a
 // `Predictor`, so label scoring by a task (--task) can join as another source of
 // predictions sharing the output and evaluation code.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -39,6 +38,7 @@ struct Decision {
   double margin = 0;
   double entropy = 0;
   bool escalate = false;
+  bool no_evidence = false;                         // escalated whatever the threshold
   std::vector<std::pair<std::string, double>> top;  // most probable labels first
 };
 
@@ -61,13 +61,21 @@ Result<Predictor> RouterPredictor(const std::string& path, double threshold) {
   p.oos_label = model->oos_label();
   p.predict = [model](const std::string& text, size_t top) {
     const Tier0Prediction pred = model->Predict(text);
-    Decision d{model->labels()[pred.top], pred.probability, pred.margin, pred.entropy, pred.escalate, {}};
+    Decision d{model->labels()[pred.top],
+               pred.probability,
+               pred.margin,
+               pred.entropy,
+               pred.escalate,
+               pred.known_features == 0,
+               {}};
     std::vector<size_t> order(pred.probabilities.size());
     std::iota(order.begin(), order.end(), size_t{0});
     top = std::min(top, order.size());
-    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
-                      [&](size_t a, size_t b) { return pred.probabilities[a] > pred.probabilities[b]; });
-    for (size_t i = 0; i < top; ++i) d.top.emplace_back(model->labels()[order[i]], pred.probabilities[order[i]]);
+    std::partial_sort(
+        order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
+        [&](size_t a, size_t b) { return pred.probabilities[a] > pred.probabilities[b]; });
+    for (size_t i = 0; i < top; ++i)
+      d.top.emplace_back(model->labels()[order[i]], pred.probabilities[order[i]]);
     return d;
   };
   return p;
@@ -76,29 +84,36 @@ Result<Predictor> RouterPredictor(const std::string& path, double threshold) {
 std::string DecisionJson(const std::string& text, const Decision& d, const Predictor& p) {
   nlohmann::json top = nlohmann::json::array();
   for (const auto& [label, prob] : d.top) top.push_back({{"label", label}, {"probability", prob}});
-  const nlohmann::json j = {{"text", text},           {"label", d.label},
-                            {"probability", d.probability}, {"margin", d.margin},
-                            {"entropy", d.entropy},     {"escalate", d.escalate},
-                            {"threshold", p.threshold}, {"tier", p.tier},
+  const nlohmann::json j = {{"text", text},
+                            {"label", d.label},
+                            {"probability", d.probability},
+                            {"margin", d.margin},
+                            {"entropy", d.entropy},
+                            {"escalate", d.escalate},
+                            {"threshold", p.threshold},
+                            {"tier", p.tier},
                             {"model", p.model},
                             {"top", top}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Status RunEval(const ClassifyOptions& o, const Predictor& p) {
-  KOLIBRI_ASSIGN_OR_RETURN(const std::vector<LabelledText> data, ReadLabelledData(o.eval, o.columns));
+  KOLIBRI_ASSIGN_OR_RETURN(const std::vector<LabelledText> data,
+                           ReadLabelledData(o.eval, o.columns));
   std::vector<ClassifiedItem> items;
   items.reserve(data.size());
   for (const LabelledText& ex : data) {
     const Decision d = p.predict(ex.text, 1);
-    items.push_back({ex.label, d.label, d.probability});
+    items.push_back({ex.label, d.label, d.probability, d.no_evidence});
   }
   ClassificationEvalOptions eo;
   eo.oos_label = o.oos_label.empty() ? p.oos_label : o.oos_label;
   eo.calibrated_threshold = p.threshold;
   const ClassificationEval eval = EvaluateClassifications(items, eo);
-  if (o.json) std::printf("%s\n", ClassificationEvalJson(eval).c_str());
-  else std::printf("%s", ClassificationEvalText(eval).c_str());
+  if (o.json)
+    std::printf("%s\n", ClassificationEvalJson(eval).c_str());
+  else
+    std::printf("%s", ClassificationEvalText(eval).c_str());
   return Status::Ok();
 }
 
@@ -106,21 +121,25 @@ Status RunClassify(const ClassifyOptions& o) {
   if (o.router.empty()) return Status::InvalidArgument("give the classifier: --router MODEL");
   KOLIBRI_ASSIGN_OR_RETURN(const Predictor p, RouterPredictor(o.router, o.threshold));
   if (!o.eval.empty()) {
-    if (!o.texts.empty()) return Status::InvalidArgument("give either texts or --eval FILE, not both");
+    if (!o.texts.empty())
+      return Status::InvalidArgument("give either texts or --eval FILE, not both");
     return RunEval(o, p);
   }
   std::vector<std::string> texts = o.texts;
   if (texts.empty()) {  // one text per line from stdin
-    for (std::string line; std::getline(std::cin, line);) texts.push_back(line);
-    if (texts.empty()) return Status::InvalidArgument("no text given (as arguments or lines on stdin)");
+    for (std::string line; std::getline(std::cin, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      texts.push_back(line);
+    }
+    if (texts.empty())
+      return Status::InvalidArgument("no text given (as arguments or lines on stdin)");
   }
   for (const std::string& text : texts) {
     const Decision d = p.predict(text, static_cast<size_t>(o.top));
     if (o.json) {
       std::printf("%s\n", DecisionJson(text, d, p).c_str());
     } else {
-      std::printf("%s\t%.4f%s\n", d.label.c_str(), d.probability,
-                  d.escalate ? "\tescalate" : "");
+      std::printf("%s\t%.4f%s\n", d.label.c_str(), d.probability, d.escalate ? "\tescalate" : "");
     }
   }
   return Status::Ok();
@@ -137,7 +156,8 @@ void RegisterClassifyCommand(CLI::App& root, CommandFn* run) {
   cmd->add_option("--eval", o->eval, "Labelled CSV/JSONL: print accuracy, macro-F1, coverage, ...");
   cmd->add_option("--text-column", o->columns.text_column, "With --eval: column / key of the text")
       ->capture_default_str();
-  cmd->add_option("--label-column", o->columns.label_column, "With --eval: column / key of the label")
+  cmd->add_option("--label-column", o->columns.label_column,
+                  "With --eval: column / key of the label")
       ->capture_default_str();
   cmd->add_option("--oos-label", o->oos_label,
                   "With --eval: the out-of-scope label (default: the model's)");
@@ -145,7 +165,8 @@ void RegisterClassifyCommand(CLI::App& root, CommandFn* run) {
                   "Escalate below this confidence instead of the model's calibrated threshold")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--top", o->top, "With --json: how many labels to list")
-      ->capture_default_str()->check(CLI::Range(1, 1000));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   cmd->add_flag("--json", o->json, "JSON output (one object per text; one object for --eval)");
   cmd->callback([run, o] { *run = [o] { return RunClassify(*o); }; });
 }

@@ -1,9 +1,9 @@
 // `kolibri review` end to end: add (idempotent), list, claim, resolve, export as labelled
 // JSONL that `kolibri train-router` reads back.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "testing/cli_runner.h"
@@ -20,9 +20,12 @@ TEST(ReviewCommandTest, QueueToTrainingData) {
   std::filesystem::remove(db + "-wal");
   std::filesystem::remove(db + "-shm");
   const std::string q = " --db " + db;
-  const char* kTexts[] = {"where is my card", "card not arrived", "exchange rate please", "what rate do you use"};
+  const char* kTexts[] = {"where is my card", "card not arrived", "exchange rate please",
+                          "what rate do you use"};
   for (const char* text : kTexts) {
-    auto add = RunKolibri("review add" + q + " --task route --tier tier0 --confidence 0.3 --text '" + text + "' --json");
+    auto add =
+        RunKolibri("review add" + q + " --task route --tier tier0 --confidence 0.3 --text '" +
+                   text + "' --json");
     ASSERT_EQ(add.exit_code, 0) << add.err;
     EXPECT_TRUE(nlohmann::json::parse(add.out)["created"].get<bool>());
   }
@@ -38,8 +41,9 @@ TEST(ReviewCommandTest, QueueToTrainingData) {
     ASSERT_EQ(claim.exit_code, 0) << claim.err;
     const auto item = nlohmann::json::parse(claim.out);
     const std::string label = i < 2 ? "card_arrival" : "exchange_rate";
-    auto resolve = RunKolibri("review resolve" + q + " --id " + std::to_string(item["id"].get<int64_t>()) +
-                              " --reviewer ann --label " + label);
+    auto resolve =
+        RunKolibri("review resolve" + q + " --id " + std::to_string(item["id"].get<int64_t>()) +
+                   " --reviewer ann --label " + label);
     ASSERT_EQ(resolve.exit_code, 0) << resolve.err;
   }
   auto none = RunKolibri("review claim" + q + " --reviewer ann");

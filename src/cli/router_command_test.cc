@@ -1,9 +1,9 @@
 // `kolibri train-router` and `kolibri classify --router` end to end on small synthetic data:
 // outputs, JSON shapes, evaluation, and bad input answered with one line and an exit code.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -29,7 +29,8 @@ std::string WriteCsv(const std::string& name, int per_label) {
   int id = 0;
   for (int i = 0; i < per_label; ++i) {
     for (int l = 0; l < 3; ++l) {
-      out << id++ << ",\"please, help: " << kWords[l][i % 3] << " \"\"now\"\" " << i << "\"," << kIntents[l] << "\n";
+      out << id++ << ",\"please, help: " << kWords[l][i % 3] << " \"\"now\"\" " << i << "\","
+          << kIntents[l] << "\n";
     }
   }
   return path;
@@ -50,7 +51,8 @@ TEST(RouterCommandTest, TrainClassifyAndEvaluate) {
   ASSERT_EQ(one.exit_code, 0) << one.err;
   EXPECT_EQ(one.out.substr(0, one.out.find('\t')), "refund");
 
-  auto json = RunKolibri("classify --router " + model + " --json --top 2", {.stdin_text = "my parcel\nlocked out\n"});
+  auto json = RunKolibri("classify --router " + model + " --json --top 2",
+                         {.stdin_text = "my parcel\r\nlocked out\n"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   std::istringstream lines(json.out);
   std::string line;
@@ -65,7 +67,8 @@ TEST(RouterCommandTest, TrainClassifyAndEvaluate) {
   EXPECT_EQ(objects[0]["model"], report["fingerprint"]);
 
   // Words every intent shares: an unsure answer, escalated under a strict threshold.
-  auto strict = RunKolibri("classify --router " + model + " --threshold 0.99 --json 'please help now'");
+  auto strict =
+      RunKolibri("classify --router " + model + " --threshold 0.99 --json 'please help now'");
   ASSERT_EQ(strict.exit_code, 0) << strict.err;
   const nlohmann::json s = nlohmann::json::parse(strict.out);
   EXPECT_DOUBLE_EQ(s["threshold"].get<double>(), 0.99);
@@ -93,7 +96,8 @@ TEST(RouterCommandTest, BadInputGetsOneLineAndAnExitCode) {
   EXPECT_EQ(columns.exit_code, 2);
   EXPECT_NE(columns.err.find("no column 'text'"), std::string::npos) << columns.err;
 
-  auto missing = RunKolibri("train-router --data " + Dir() + "/does-not-exist.csv --out " + Dir() + "/x.t0");
+  auto missing =
+      RunKolibri("train-router --data " + Dir() + "/does-not-exist.csv --out " + Dir() + "/x.t0");
   EXPECT_EQ(missing.exit_code, 3) << missing.err;
 
   const std::string one_label = Dir() + "/router-one-label.jsonl";

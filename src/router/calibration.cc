@@ -68,9 +68,13 @@ ThresholdChoice ChooseThreshold(const std::vector<float>& confidence,
   size_t oos_count = 0;
   for (size_t i = 0; i < n; ++i) oos_count += gold[i] == oos_index && oos_index >= 0 ? 1 : 0;
   const bool reweigh = oos_share > 0 && oos_count > 0 && oos_count < n;
-  const double in_weight = reweigh ? (1 - oos_share) * static_cast<double>(n) / static_cast<double>(n - oos_count) : 1.0;
-  const double oos_weight = reweigh ? oos_share * static_cast<double>(n) / static_cast<double>(oos_count) : 1.0;
-  auto weight = [&](size_t i) { return gold[i] == oos_index && oos_index >= 0 ? oos_weight : in_weight; };
+  const double in_weight =
+      reweigh ? (1 - oos_share) * static_cast<double>(n) / static_cast<double>(n - oos_count) : 1.0;
+  const double oos_weight =
+      reweigh ? oos_share * static_cast<double>(n) / static_cast<double>(oos_count) : 1.0;
+  auto weight = [&](size_t i) {
+    return gold[i] == oos_index && oos_index >= 0 ? oos_weight : in_weight;
+  };
   // Answer nothing: every right prediction is escalated needlessly.
   double needless = 0;
   for (size_t i : order) needless += right(i) ? weight(i) : 0;
@@ -79,8 +83,10 @@ ThresholdChoice ChooseThreshold(const std::vector<float>& confidence,
   size_t best_k = 0;  // answer order[0..k)
   for (size_t k = 1; k <= order.size(); ++k) {
     const size_t i = order[k - 1];
-    if (right(i)) needless -= weight(i);
-    else wrong += weight(i);
+    if (right(i))
+      needless -= weight(i);
+    else
+      wrong += weight(i);
     // Only split between distinct confidences.
     if (k < order.size() && confidence[order[k]] == confidence[i]) continue;
     const double cost = wrong + escalation_cost * needless;
@@ -94,13 +100,15 @@ ThresholdChoice ChooseThreshold(const std::vector<float>& confidence,
   } else if (best_k == order.size()) {
     best.threshold = 0;
   } else {
-    best.threshold = (static_cast<double>(confidence[order[best_k - 1]]) + confidence[order[best_k]]) / 2;
+    best.threshold =
+        (static_cast<double>(confidence[order[best_k - 1]]) + confidence[order[best_k]]) / 2;
   }
   size_t answered_right = 0;
   for (size_t k = 0; k < best_k; ++k) answered_right += right(order[k]) ? 1 : 0;
   best.cost = best_cost / static_cast<double>(n);
   best.coverage = static_cast<double>(best_k) / static_cast<double>(n);
-  best.answered_accuracy = best_k == 0 ? 1.0 : static_cast<double>(answered_right) / static_cast<double>(best_k);
+  best.answered_accuracy =
+      best_k == 0 ? 1.0 : static_cast<double>(answered_right) / static_cast<double>(best_k);
   return best;
 }
 

@@ -1,11 +1,10 @@
 #include "kolibri/classification_eval.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 
 namespace kolibri {
 namespace {
@@ -27,7 +26,8 @@ ThresholdMetrics At(const std::vector<ClassifiedItem>& items, const std::string&
   size_t correct = 0, answered_correct = 0, in_scope = 0, in_scope_correct = 0;
   size_t oos_total = 0, oos_declined = 0;
   for (const ClassifiedItem& it : items) {
-    const bool answered = it.confidence >= threshold && (oos.empty() || it.predicted != oos);
+    const bool answered =
+        !it.always_escalate && it.confidence >= threshold && (oos.empty() || it.predicted != oos);
     const bool gold_oos = !oos.empty() && it.gold == oos;
     // A declined item predicts the out-of-scope label, or nothing without one.
     const std::string* decision = answered ? &it.predicted : (oos.empty() ? nullptr : &oos);
@@ -66,15 +66,15 @@ ThresholdMetrics At(const std::vector<ClassifiedItem>& items, const std::string&
   return m;
 }
 
-nlohmann::json Number(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
+nlohmann::json Number(double v) {
+  return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+}
 
 nlohmann::json MetricsJson(const ThresholdMetrics& m, bool with_oos) {
-  nlohmann::json j = {{"threshold", m.threshold},
-                      {"answered", m.answered},
-                      {"accuracy", Number(m.accuracy)},
-                      {"macro_f1", Number(m.macro_f1)},
-                      {"coverage", Number(m.coverage)},
-                      {"answered_accuracy", Number(m.answered_accuracy)}};
+  nlohmann::json j = {
+      {"threshold", m.threshold},       {"answered", m.answered},
+      {"accuracy", Number(m.accuracy)}, {"macro_f1", Number(m.macro_f1)},
+      {"coverage", Number(m.coverage)}, {"answered_accuracy", Number(m.answered_accuracy)}};
   if (with_oos) {
     j["in_scope_accuracy"] = Number(m.in_scope_accuracy);
     j["oos_recall"] = Number(m.oos_recall);
@@ -142,13 +142,17 @@ std::string ClassificationEvalText(const ClassificationEval& eval) {
   const bool with_oos = !eval.oos_label.empty();
   std::string out;
   char buf[256];
-  std::snprintf(buf, sizeof buf, "examples: %zu%s\ntop-1 accuracy: %s   expected calibration error: %s\n",
-                eval.examples,
-                with_oos ? (" (" + std::to_string(eval.oos_examples) + " labelled '" + eval.oos_label + "')").c_str() : "",
-                Cell(eval.top1_accuracy).c_str(), Cell(eval.expected_calibration_error).c_str());
+  std::snprintf(
+      buf, sizeof buf, "examples: %zu%s\ntop-1 accuracy: %s   expected calibration error: %s\n",
+      eval.examples,
+      with_oos ? (" (" + std::to_string(eval.oos_examples) + " labelled '" + eval.oos_label + "')")
+                     .c_str()
+               : "",
+      Cell(eval.top1_accuracy).c_str(), Cell(eval.expected_calibration_error).c_str());
   out += buf;
-  out += with_oos ? "threshold  accuracy  macro-F1  coverage  acc-answered  in-scope-acc  oos-recall\n"
-                  : "threshold  accuracy  macro-F1  coverage  acc-answered\n";
+  out += with_oos
+             ? "threshold  accuracy  macro-F1  coverage  acc-answered  in-scope-acc  oos-recall\n"
+             : "threshold  accuracy  macro-F1  coverage  acc-answered\n";
   auto row = [&](const ThresholdMetrics& m, const char* note) {
     std::snprintf(buf, sizeof buf, "%9.4f    %s    %s    %s        %s", m.threshold,
                   Cell(m.accuracy).c_str(), Cell(m.macro_f1).c_str(), Cell(m.coverage).c_str(),

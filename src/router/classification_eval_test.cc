@@ -1,16 +1,19 @@
 #include "kolibri/classification_eval.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 namespace kolibri {
 namespace {
 
 TEST(ClassificationEvalTest, MetricsByHand) {
   const std::vector<ClassifiedItem> items = {
-      {"a", "a", 0.9}, {"a", "b", 0.4}, {"b", "b", 0.8}, {"b", "b", 0.3},
+      {"a", "a", 0.9},
+      {"a", "b", 0.4},
+      {"b", "b", 0.8},
+      {"b", "b", 0.3},
   };
   ClassificationEvalOptions o;
   o.thresholds = {0.0, 0.5};
@@ -48,6 +51,16 @@ TEST(ClassificationEvalTest, OutOfScopeRecallAndInScopeAccuracy) {
   EXPECT_EQ(j["oos_label"], "oos");
   EXPECT_DOUBLE_EQ(j["calibrated"]["in_scope_accuracy"].get<double>(), 0.5);
   EXPECT_TRUE(j["sweep"].empty());
+}
+
+TEST(ClassificationEvalTest, AlwaysEscalatedItemsAreNeverAnswered) {
+  ClassificationEvalOptions o;
+  o.thresholds = {0.0};
+  const ClassificationEval e =
+      EvaluateClassifications({{"a", "a", 0.9}, {"b", "b", 0.9, /*always_escalate=*/true}}, o);
+  EXPECT_EQ(e.sweep[0].answered, 1u);
+  EXPECT_DOUBLE_EQ(e.sweep[0].coverage, 0.5);
+  EXPECT_DOUBLE_EQ(e.top1_accuracy, 1.0);
 }
 
 TEST(ClassificationEvalTest, NothingAnsweredGivesNullAnsweredAccuracy) {

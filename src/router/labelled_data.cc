@@ -1,11 +1,10 @@
 #include "kolibri/labelled_data.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "router/split_mix.h"
@@ -34,7 +33,8 @@ Result<std::vector<LabelledText>> ParseJsonl(std::string_view content, std::stri
     ++line_no;
     if (IsBlank(line)) continue;
     // nlohmann throws on malformed input; the exception stays inside this module.
-    nlohmann::json j = nlohmann::json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+    nlohmann::json j =
+        nlohmann::json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) {
       return Status::InvalidArgument(Where(source, line_no) + ": not a JSON value");
     }
@@ -113,7 +113,8 @@ Result<std::vector<LabelledText>> ParseCsv(std::string_view content, std::string
                                      std::to_string(header->size()));
     }
     LabelledText ex{std::move((*fields)[text_index]), std::move((*fields)[label_index])};
-    if (ex.label.empty()) return Status::InvalidArgument(Where(source, record_line) + ": empty label");
+    if (ex.label.empty())
+      return Status::InvalidArgument(Where(source, record_line) + ": empty label");
     out.push_back(std::move(ex));
   }
   return out;
@@ -128,7 +129,8 @@ Result<std::vector<std::string>> ParseCsvRecord(std::string_view content, size_t
   const size_t start_line = *line;
   size_t i = *pos;
   bool quoted = false;
-  bool was_quoted = false;  // the current field was quoted (text after the closing quote is an error)
+  bool was_quoted =
+      false;  // the current field was quoted (text after the closing quote is an error)
   while (true) {
     if (i >= content.size()) {
       if (quoted) {
@@ -196,8 +198,8 @@ Result<std::vector<LabelledText>> ParseLabelledData(std::string_view content,
     return Status::InvalidArgument(std::string(source_name) + ": the file is empty");
   }
   const bool jsonl = content[first] == '{' || content[first] == '[';
-  auto examples = jsonl ? ParseJsonl(content, source_name, options)
-                        : ParseCsv(content, source_name, options);
+  auto examples =
+      jsonl ? ParseJsonl(content, source_name, options) : ParseCsv(content, source_name, options);
   if (examples.ok() && examples->empty()) {
     return Status::InvalidArgument(std::string(source_name) + ": no examples (only a header?)");
   }
@@ -229,8 +231,10 @@ LabelledSplit StratifiedSplit(const std::vector<LabelledText>& examples, double 
     }
     std::sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(held));
     std::sort(ids.begin() + static_cast<std::ptrdiff_t>(held), ids.end());
-    split.second.insert(split.second.end(), ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(held));
-    split.first.insert(split.first.end(), ids.begin() + static_cast<std::ptrdiff_t>(held), ids.end());
+    split.second.insert(split.second.end(), ids.begin(),
+                        ids.begin() + static_cast<std::ptrdiff_t>(held));
+    split.first.insert(split.first.end(), ids.begin() + static_cast<std::ptrdiff_t>(held),
+                       ids.end());
   }
   return split;
 }

@@ -25,8 +25,9 @@ TEST(LabelledDataTest, CsvQuotingCommasQuotesNewlinesAndCrlf) {
 }
 
 TEST(LabelledDataTest, CsvColumnsByNameBomAndBlankLines) {
-  auto data = ParseLabelledData("\xEF\xBB\xBFtext,category\nI lost my card,lost_card\n\n\nhi,greet\n",
-                                "b.csv", {.text_column = "text", .label_column = "category"});
+  auto data =
+      ParseLabelledData("\xEF\xBB\xBFtext,category\nI lost my card,lost_card\n\n\nhi,greet\n",
+                        "b.csv", {.text_column = "text", .label_column = "category"});
   ASSERT_TRUE(data.ok()) << data.status().ToString();
   ASSERT_EQ(data->size(), 2u);
   EXPECT_EQ((*data)[1].label, "greet");
@@ -41,7 +42,8 @@ TEST(LabelledDataTest, CsvErrorsNameTheProblemAndLine) {
 
   auto fields = ParseLabelledData("text,label\na,b\nc,d,e\n", "f.csv");
   ASSERT_FALSE(fields.ok());
-  EXPECT_NE(fields.status().message().find("f.csv:3"), std::string::npos) << fields.status().message();
+  EXPECT_NE(fields.status().message().find("f.csv:3"), std::string::npos)
+      << fields.status().message();
 
   auto open_quote = ParseLabelledData("text,label\n\"never closed,x\n", "q.csv");
   ASSERT_FALSE(open_quote.ok());
@@ -73,7 +75,8 @@ TEST(LabelledDataTest, MissingFileIsNotFound) {
 
 TEST(LabelledDataTest, JsonlObjectsAndPairs) {
   auto data = ParseLabelledData(
-      "{\"text\": \"a\", \"label\": \"x\", \"extra\": 1}\n\n[\"b\", \"y\"]\n{\"t\": \"c\", \"l\": \"z\"}\n",
+      "{\"text\": \"a\", \"label\": \"x\", \"extra\": 1}\n\n[\"b\", \"y\"]\n{\"t\": \"c\", \"l\": "
+      "\"z\"}\n",
       "d.jsonl", {.text_column = "t", .label_column = "l"});
   // The first line lacks "t": the error names the line and the option.
   ASSERT_FALSE(data.ok());

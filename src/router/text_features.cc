@@ -40,16 +40,21 @@ struct Scratch {
   std::vector<size_t> cp_offsets;
 };
 
-bool IsAsciiWordChar(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
+bool IsAsciiWordChar(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
 bool IsWordCodePoint(utf8proc_int32_t cp) {
   switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME: case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
       return true;
     default:
       return false;
@@ -88,10 +93,11 @@ void Tokenize(std::string_view text, Scratch* s) {
     return;
   }
   utf8proc_uint8_t* mapped = nullptr;
-  const utf8proc_ssize_t n = utf8proc_map(
-      reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()),
-      &mapped, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
-                                               UTF8PROC_CASEFOLD));
+  const utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                   static_cast<utf8proc_ssize_t>(text.size()), &mapped,
+                   static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                                  UTF8PROC_COMPAT | UTF8PROC_CASEFOLD));
   if (n < 0) {
     // Not valid UTF-8: treat bytes >= 0x80 as letters so the text still yields features.
     AsciiLower(text, &s->normalized);
@@ -168,7 +174,8 @@ void FeatureHasher::Featurize(std::string_view text, std::vector<SparseFeature>*
     const uint64_t h = Fnv(word, kFnvOffset ^ kWordSalt);
     s.buckets.push_back(static_cast<uint32_t>(Mix(h) & mask));
     if (options_.word_ngram_max >= 2 && w > 0) {
-      s.buckets.push_back(static_cast<uint32_t>(Mix(previous * kFnvPrime ^ h ^ kBigramSalt) & mask));
+      s.buckets.push_back(
+          static_cast<uint32_t>(Mix(previous * kFnvPrime ^ h ^ kBigramSalt) & mask));
     }
     previous = h;
     if (options_.char_ngram_max > 0) AddCharNgrams(word, options_, mask, &s);

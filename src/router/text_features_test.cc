@@ -45,7 +45,8 @@ TEST(TextFeaturesTest, OptionsChangeTheFeatureCount) {
   std::vector<SparseFeature> words, pairs, chars;
   FeatureHasher({.char_ngram_max = 0, .word_ngram_max = 1}).Featurize("top up my card", &words);
   FeatureHasher({.char_ngram_max = 0, .word_ngram_max = 2}).Featurize("top up my card", &pairs);
-  FeatureHasher({.char_ngram_min = 3, .char_ngram_max = 3, .word_ngram_max = 1}).Featurize("card", &chars);
+  FeatureHasher({.char_ngram_min = 3, .char_ngram_max = 3, .word_ngram_max = 1})
+      .Featurize("card", &chars);
   EXPECT_EQ(words.size(), 4u);
   EXPECT_EQ(pairs.size(), 7u);
   EXPECT_EQ(chars.size(), 1u + 4u);  // "card" + "<ca", "car", "ard", "rd>"

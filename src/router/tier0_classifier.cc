@@ -126,8 +126,8 @@ void Tier0Classifier::Predict(std::string_view text, Tier0Prediction* out) const
   out->probability = p[top];
   out->margin = p[top] - second;
   out->entropy = entropy;
-  out->escalate = static_cast<int32_t>(top) == oos_index_ || p[top] < threshold_ ||
-                  out->known_features == 0;
+  out->escalate =
+      static_cast<int32_t>(top) == oos_index_ || p[top] < threshold_ || out->known_features == 0;
 }
 
 Tier0Prediction Tier0Classifier::Predict(std::string_view text) const {
@@ -165,8 +165,9 @@ Result<Tier0Classifier> Tier0Classifier::Deserialize(std::string_view bytes,
   Reader r(bytes, source);
   char magic[sizeof kMagic];
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
-    return Status::Corrupt(std::string(source) +
-                           ": not a tier-0 model (bad magic; train one with `kolibri train-router`)");
+    return Status::Corrupt(
+        std::string(source) +
+        ": not a tier-0 model (bad magic; train one with `kolibri train-router`)");
   }
   KOLIBRI_RETURN_IF_ERROR(r.GetBytes(magic, sizeof magic, "header"));
   uint32_t version = 0;
@@ -178,12 +179,11 @@ Result<Tier0Classifier> Tier0Classifier::Deserialize(std::string_view bytes,
   }
   if (version == 0) return r.Bad("format version 0");
   if (bytes.size() < sizeof(uint64_t) + sizeof kMagic ||
-      Fnv1a(bytes.substr(0, bytes.size() - sizeof(uint64_t))) !=
-          [&] {
-            uint64_t stored;
-            std::memcpy(&stored, bytes.data() + bytes.size() - sizeof stored, sizeof stored);
-            return stored;
-          }()) {
+      Fnv1a(bytes.substr(0, bytes.size() - sizeof(uint64_t))) != [&] {
+        uint64_t stored;
+        std::memcpy(&stored, bytes.data() + bytes.size() - sizeof stored, sizeof stored);
+        return stored;
+      }()) {
     return r.Bad("checksum mismatch (file truncated or altered)");
   }
   Tier0Classifier m;
@@ -199,13 +199,17 @@ Result<Tier0Classifier> Tier0Classifier::Deserialize(std::string_view bytes,
   KOLIBRI_RETURN_IF_ERROR(r.Get(&m.threshold_, "header"));
   KOLIBRI_RETURN_IF_ERROR(r.Get(&num_rows, "header"));
   const Tier0FeatureOptions& f = m.features_;
-  if (f.hash_bits < 10 || f.hash_bits > 24) return r.Bad("hash_bits " + std::to_string(f.hash_bits));
-  if (f.char_ngram_max > 8 || (f.char_ngram_max > 0 && (f.char_ngram_min < 1 || f.char_ngram_min > f.char_ngram_max)) ||
+  if (f.hash_bits < 10 || f.hash_bits > 24)
+    return r.Bad("hash_bits " + std::to_string(f.hash_bits));
+  if (f.char_ngram_max > 8 ||
+      (f.char_ngram_max > 0 && (f.char_ngram_min < 1 || f.char_ngram_min > f.char_ngram_max)) ||
       f.word_ngram_max < 1 || f.word_ngram_max > 2) {
     return r.Bad("n-gram options out of range");
   }
-  if (num_labels < 2 || num_labels > kMaxLabels) return r.Bad(std::to_string(num_labels) + " labels");
-  if (m.oos_index_ < -1 || m.oos_index_ >= static_cast<int32_t>(num_labels)) return r.Bad("out-of-scope label index");
+  if (num_labels < 2 || num_labels > kMaxLabels)
+    return r.Bad(std::to_string(num_labels) + " labels");
+  if (m.oos_index_ < -1 || m.oos_index_ >= static_cast<int32_t>(num_labels))
+    return r.Bad("out-of-scope label index");
   if (!(m.temperature_ > 0 && m.temperature_ < 1e6)) return r.Bad("temperature");
   if (!(m.threshold_ >= 0 && m.threshold_ <= 1.5)) return r.Bad("threshold");
   if (num_rows > (uint64_t{1} << f.hash_bits)) return r.Bad("more weight rows than hash buckets");
@@ -217,8 +221,9 @@ Result<Tier0Classifier> Tier0Classifier::Deserialize(std::string_view bytes,
     KOLIBRI_RETURN_IF_ERROR(r.GetBytes(label.data(), len, "labels"));
     m.labels_.push_back(std::move(label));
   }
-  const uint64_t expected = num_rows * (sizeof(uint32_t) + sizeof(float)) + num_labels * sizeof(float) +
-                            num_rows * num_labels * sizeof(float) + sizeof(uint64_t);
+  const uint64_t expected = num_rows * (sizeof(uint32_t) + sizeof(float)) +
+                            num_labels * sizeof(float) + num_rows * num_labels * sizeof(float) +
+                            sizeof(uint64_t);
   if (r.remaining() != expected) {
     return r.Bad("size mismatch: " + std::to_string(r.remaining()) + " bytes after the labels, " +
                  std::to_string(expected) + " expected");
@@ -230,7 +235,8 @@ Result<Tier0Classifier> Tier0Classifier::Deserialize(std::string_view bytes,
   KOLIBRI_RETURN_IF_ERROR(r.GetBytes(m.buckets_.data(), num_rows * sizeof(uint32_t), "buckets"));
   KOLIBRI_RETURN_IF_ERROR(r.GetBytes(m.row_idf_.data(), num_rows * sizeof(float), "idf"));
   KOLIBRI_RETURN_IF_ERROR(r.GetBytes(m.bias_.data(), num_labels * sizeof(float), "bias"));
-  KOLIBRI_RETURN_IF_ERROR(r.GetBytes(m.weights_.data(), m.weights_.size() * sizeof(float), "weights"));
+  KOLIBRI_RETURN_IF_ERROR(
+      r.GetBytes(m.weights_.data(), m.weights_.size() * sizeof(float), "weights"));
   for (size_t i = 0; i < m.buckets_.size(); ++i) {
     if (m.buckets_[i] >> f.hash_bits != 0 || (i > 0 && m.buckets_[i] <= m.buckets_[i - 1])) {
       return r.Bad("bucket list not strictly increasing within range");

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <thread>
 
 #include "router/split_mix.h"
 
@@ -19,8 +20,9 @@ namespace {
 // is not perfectly separable and confidence should vary).
 std::vector<LabelledText> Synthetic(size_t labels, size_t per_label, uint64_t seed, int noise = 0,
                                     int blank = 0) {
-  static const char* kFiller[] = {"please", "the", "my", "a", "can", "you", "help", "with",
-                                  "today", "again", "now", "some", "thing", "about", "it"};
+  static const char* kFiller[] = {"please", "the",  "my",    "a",     "can",
+                                  "you",    "help", "with",  "today", "again",
+                                  "now",    "some", "thing", "about", "it"};
   router::SplitMix rng(seed);
   std::vector<LabelledText> out;
   for (size_t l = 0; l < labels; ++l) {
@@ -40,7 +42,8 @@ std::vector<LabelledText> Synthetic(size_t labels, size_t per_label, uint64_t se
 
 double Accuracy(const Tier0Classifier& model, const std::vector<LabelledText>& data) {
   size_t right = 0;
-  for (const LabelledText& ex : data) right += model.labels()[model.Predict(ex.text).top] == ex.label;
+  for (const LabelledText& ex : data)
+    right += model.labels()[model.Predict(ex.text).top] == ex.label;
   return static_cast<double>(right) / static_cast<double>(data.size());
 }
 
@@ -68,7 +71,8 @@ TEST(Tier0ClassifierTest, LearnsSeparableData) {
   for (const char* text : {"", "   !!! ", "zzqx vvwj"}) {
     const Tier0Prediction none = model->Predict(text);
     EXPECT_TRUE(none.escalate) << text;
-    EXPECT_NEAR(std::accumulate(none.probabilities.begin(), none.probabilities.end(), 0.0), 1.0, 1e-5);
+    EXPECT_NEAR(std::accumulate(none.probabilities.begin(), none.probabilities.end(), 0.0), 1.0,
+                1e-5);
   }
 }
 
@@ -103,7 +107,8 @@ TEST(Tier0ClassifierTest, TrainingIsDeterministic) {
 TEST(Tier0ClassifierTest, SaveLoadRoundTrip) {
   auto model = Tier0Classifier::Train(Synthetic(3, 30, 5, 20), Small());
   ASSERT_TRUE(model.ok());
-  const std::string path = (std::filesystem::temp_directory_path() / "kolibri_tier0_rt.bin").string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "kolibri_tier0_rt.bin").string();
   ASSERT_TRUE(model->Save(path).ok());
   auto loaded = Tier0Classifier::Load(path);
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
@@ -113,7 +118,8 @@ TEST(Tier0ClassifierTest, SaveLoadRoundTrip) {
   EXPECT_EQ(loaded->Serialize(), model->Serialize());
   EXPECT_EQ(loaded->fingerprint(), model->fingerprint());
   EXPECT_EQ(loaded->fingerprint().size(), 3u + 16u);
-  for (const char* text : {"topic1word2 now", "", "unrelated words entirely", "topic0word0 topic2word1"}) {
+  for (const char* text :
+       {"topic1word2 now", "", "unrelated words entirely", "topic0word0 topic2word1"}) {
     EXPECT_EQ(loaded->Predict(text).probabilities, model->Predict(text).probabilities) << text;
   }
   std::filesystem::remove(path);
@@ -173,13 +179,37 @@ TEST(Tier0ClassifierTest, AlteredHeadersWithValidChecksumAreValidated) {
       auto r = Tier0Classifier::Deserialize(reseal(bad), "altered");
       if (!r.ok()) {
         ++rejected;
-        EXPECT_TRUE(r.status().code() == ErrorCode::kCorrupt || r.status().code() == ErrorCode::kUnsupported);
+        EXPECT_TRUE(r.status().code() == ErrorCode::kCorrupt ||
+                    r.status().code() == ErrorCode::kUnsupported);
       } else {
         EXPECT_EQ(r->Predict("topic1word1").probabilities.size(), r->labels().size());
       }
     }
   }
   EXPECT_GT(rejected, 100u);
+}
+
+TEST(Tier0ClassifierTest, ConcurrentPredictionsMatchSerialOnes) {
+  auto model = Tier0Classifier::Train(Synthetic(4, 30, 10, 20), Small());
+  ASSERT_TRUE(model.ok());
+  const auto texts = Synthetic(4, 25, 11, 30, 10);
+  std::vector<std::vector<float>> serial;
+  for (const LabelledText& ex : texts) serial.push_back(model->Predict(ex.text).probabilities);
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      Tier0Prediction p;
+      for (int round = 0; round < 5; ++round) {
+        for (size_t i = 0; i < texts.size(); ++i) {
+          model->Predict(texts[i].text, &p);
+          mismatches[t] += p.probabilities != serial[i];
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(mismatches, std::vector<int>(4, 0));
 }
 
 TEST(Tier0ClassifierTest, BadTrainingInput) {
@@ -203,12 +233,14 @@ TEST(Tier0ClassifierTest, BadTrainingInput) {
 
   Tier0TrainOptions bits = Small();
   bits.features.hash_bits = 30;
-  EXPECT_EQ(Tier0Classifier::Train(Synthetic(2, 10, 7), bits).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Tier0Classifier::Train(Synthetic(2, 10, 7), bits).status().code(),
+            ErrorCode::kInvalidArgument);
 }
 
 TEST(Tier0ClassifierTest, OutOfScopeLabelEscalates) {
   auto data = Synthetic(3, 40, 8);
-  for (int i = 0; i < 40; ++i) data.push_back({"weather forecast rain sun number" + std::to_string(i % 4), "oos"});
+  for (int i = 0; i < 40; ++i)
+    data.push_back({"weather forecast rain sun number" + std::to_string(i % 4), "oos"});
   Tier0TrainOptions o = Small();
   o.oos_label = "oos";
   auto model = Tier0Classifier::Train(data, o);

@@ -2,11 +2,11 @@
 // guards the quality targets of docs/benchmarks.md ("Tier-0 router") with some slack for
 // floating-point differences between compilers. Label: data (a few seconds of training).
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "kolibri/classification_eval.h"
 #include "kolibri/labelled_data.h"
@@ -26,7 +26,7 @@ ClassificationEval Evaluate(const Tier0Classifier& model, const std::vector<Labe
   std::vector<ClassifiedItem> items;
   for (const LabelledText& ex : eval) {
     const Tier0Prediction p = model.Predict(ex.text);
-    items.push_back({ex.label, model.labels()[p.top], p.probability});
+    items.push_back({ex.label, model.labels()[p.top], p.probability, p.known_features == 0});
   }
   ClassificationEvalOptions o;
   o.oos_label = oos_label;
@@ -36,7 +36,8 @@ ClassificationEval Evaluate(const Tier0Classifier& model, const std::vector<Labe
 
 TEST(Tier0DataTest, Banking77HeldOutAccuracy) {
   const std::string path = SharedDir() + "/data/banking77/train.csv";
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << "Banking77 not found at " << path << " (set KOLIBRI_SHARED_DIR)";
+  if (!std::filesystem::exists(path))
+    GTEST_SKIP() << "Banking77 not found at " << path << " (set KOLIBRI_SHARED_DIR)";
   auto all = ReadLabelledData(path, {.text_column = "text", .label_column = "category"});
   ASSERT_TRUE(all.ok()) << all.status().ToString();
   const LabelledSplit split = StratifiedSplit(*all, 0.2, 2024);
@@ -53,7 +54,8 @@ TEST(Tier0DataTest, Banking77HeldOutAccuracy) {
 
 TEST(Tier0DataTest, Clinc150InScopeAccuracyAndOutOfScopeRecall) {
   const std::string path = SharedDir() + "/data/clinc150/train_val.json";
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << "CLINC150 not found at " << path << " (set KOLIBRI_SHARED_DIR)";
+  if (!std::filesystem::exists(path))
+    GTEST_SKIP() << "CLINC150 not found at " << path << " (set KOLIBRI_SHARED_DIR)";
   std::ifstream in(path);
   const nlohmann::json j = nlohmann::json::parse(in);
   std::vector<LabelledText> train, eval;

@@ -2,9 +2,9 @@
 // then temperature and threshold fitted on the held-out part (see tier0_classifier.h).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <cmath>
 #include <map>
 #include <numeric>
 
@@ -22,10 +22,13 @@ using router::SplitMix;
 Status ValidateOptions(const Tier0TrainOptions& o) {
   const Tier0FeatureOptions& f = o.features;
   if (f.hash_bits < 10 || f.hash_bits > 24) {
-    return Status::InvalidArgument("hash bits must be in 10..24, got " + std::to_string(f.hash_bits));
+    return Status::InvalidArgument("hash bits must be in 10..24, got " +
+                                   std::to_string(f.hash_bits));
   }
-  if (f.char_ngram_max > 8 || (f.char_ngram_max > 0 && (f.char_ngram_min < 1 || f.char_ngram_min > f.char_ngram_max))) {
-    return Status::InvalidArgument("character n-grams need 1 <= min <= max <= 8 (max 0 disables them)");
+  if (f.char_ngram_max > 8 ||
+      (f.char_ngram_max > 0 && (f.char_ngram_min < 1 || f.char_ngram_min > f.char_ngram_max))) {
+    return Status::InvalidArgument(
+        "character n-grams need 1 <= min <= max <= 8 (max 0 disables them)");
   }
   if (f.word_ngram_max < 1 || f.word_ngram_max > 2) {
     return Status::InvalidArgument("word n-gram length must be 1 or 2");
@@ -41,7 +44,8 @@ Status ValidateOptions(const Tier0TrainOptions& o) {
   if (!(o.escalation_cost > 0 && o.escalation_cost <= 1)) {
     return Status::InvalidArgument("escalation cost must be in (0, 1]");
   }
-  if (!(o.oos_share >= 0 && o.oos_share < 1)) return Status::InvalidArgument("out-of-scope share must be in [0, 1)");
+  if (!(o.oos_share >= 0 && o.oos_share < 1))
+    return Status::InvalidArgument("out-of-scope share must be in [0, 1)");
   return Status::Ok();
 }
 
@@ -88,7 +92,8 @@ void Tier0Classifier::FitWeights(const std::vector<LabelledText>& examples,
   std::vector<size_t> order(train.size());
   std::iota(order.begin(), order.end(), size_t{0});
   SplitMix rng(options.seed ^ 0x5eed5eed5eed5eedull);
-  const double total_steps = static_cast<double>(options.epochs) * static_cast<double>(train.size());
+  const double total_steps =
+      static_cast<double>(options.epochs) * static_cast<double>(train.size());
   double step = 0;
   for (uint32_t epoch = 0; epoch < options.epochs; ++epoch) {
     rng.Shuffle(&order);
@@ -127,13 +132,14 @@ Result<Tier0Classifier> Tier0Classifier::Train(const std::vector<LabelledText>& 
   KOLIBRI_RETURN_IF_ERROR(ValidateOptions(options));
   std::map<std::string, std::vector<size_t>> by_label;
   for (size_t i = 0; i < examples.size(); ++i) {
-    if (examples[i].label.empty()) return Status::InvalidArgument("example " + std::to_string(i + 1) + " has an empty label");
+    if (examples[i].label.empty())
+      return Status::InvalidArgument("example " + std::to_string(i + 1) + " has an empty label");
     by_label[examples[i].label].push_back(i);
   }
   if (by_label.size() < 2) {
-    return Status::InvalidArgument("training needs at least two distinct labels, found " +
-                                   std::to_string(by_label.size()) +
-                                   (by_label.empty() ? "" : " ('" + by_label.begin()->first + "')"));
+    return Status::InvalidArgument(
+        "training needs at least two distinct labels, found " + std::to_string(by_label.size()) +
+        (by_label.empty() ? "" : " ('" + by_label.begin()->first + "')"));
   }
   if (!options.oos_label.empty() && !by_label.contains(options.oos_label)) {
     return Status::InvalidArgument("the out-of-scope label '" + options.oos_label +
@@ -152,13 +158,15 @@ Result<Tier0Classifier> Tier0Classifier::Train(const std::vector<LabelledText>& 
   const std::vector<size_t>& train_ids = split.first;
   const std::vector<size_t>& holdout_ids = split.second;
   if (holdout_ids.empty()) {
-    return Status::InvalidArgument("too few examples to hold out any for calibration: give at least "
-                                   "two examples of some label");
+    return Status::InvalidArgument(
+        "too few examples to hold out any for calibration: give at least "
+        "two examples of some label");
   }
   const size_t num_labels = model.labels_.size();
   const auto start = std::chrono::steady_clock::now();
   model.FitWeights(examples, label_of, train_ids, options);
-  double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double train_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // Calibration on the held-out part only.
   std::vector<float> logits(holdout_ids.size() * num_labels);
@@ -184,17 +192,20 @@ Result<Tier0Classifier> Tier0Classifier::Train(const std::vector<LabelledText>& 
       confidence, predicted, gold, model.oos_index_, options.escalation_cost, options.oos_share);
   model.threshold_ = choice.threshold;
   const double holdout_nll_raw = router::MeanNll(logits, num_labels, gold, 1.0);
-  const double holdout_nll_calibrated = router::MeanNll(logits, num_labels, gold, model.temperature_);
+  const double holdout_nll_calibrated =
+      router::MeanNll(logits, num_labels, gold, model.temperature_);
   if (options.refit) {
     std::vector<size_t> all(examples.size());
     std::iota(all.begin(), all.end(), size_t{0});
     const auto refit_start = std::chrono::steady_clock::now();
     model.FitWeights(examples, label_of, all, options);
-    train_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - refit_start).count();
+    train_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - refit_start).count();
   }
 
   const std::string bytes = model.Serialize();
-  std::memcpy(&model.checksum_, bytes.data() + bytes.size() - sizeof model.checksum_, sizeof model.checksum_);
+  std::memcpy(&model.checksum_, bytes.data() + bytes.size() - sizeof model.checksum_,
+              sizeof model.checksum_);
 
   if (report != nullptr) {
     report->train_examples = train_ids.size();

@@ -1,12 +1,13 @@
 #include "kolibri/review_queue.h"
 
-#include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
 #include <chrono>
-#include <cstdio>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "kolibri/sha256.h"
 
 namespace kolibri {
 namespace {
@@ -37,19 +38,12 @@ CREATE INDEX IF NOT EXISTS review_items_task_status ON review_items (task, statu
 
 constexpr const char* kColumns =
     "id, task, idempotency_key, input_hash, input_text, proposed_json, confidence, tier, status, "
-    "claimed_by, claimed_at, resolution_label, resolution_json, resolved_by, resolved_at, created_at";
+    "claimed_by, claimed_at, resolution_label, resolution_json, resolved_by, resolved_at, "
+    "created_at";
 
-std::string InputHash(const std::string& text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "fnv1a64:%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
+std::string InputHash(const std::string& text) { return "sha256:" + Sha256Hex(text); }
 
-bool IsJson(const std::string& text) {
-  return nlohmann::json::accept(text.begin(), text.end());
-}
+bool IsJson(const std::string& text) { return nlohmann::json::accept(text.begin(), text.end()); }
 
 // A prepared statement, finalised on scope exit.
 class Stmt {
@@ -62,7 +56,8 @@ class Stmt {
   Stmt& operator=(const Stmt&) = delete;
 
   Status Prepared() const {
-    return rc_ == SQLITE_OK ? Status::Ok() : Status::Internal(std::string("SQL prepare: ") + sqlite3_errmsg(db_));
+    return rc_ == SQLITE_OK ? Status::Ok()
+                            : Status::Internal(std::string("SQL prepare: ") + sqlite3_errmsg(db_));
   }
   Stmt& Bind(int i, const std::string& v) {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
@@ -80,7 +75,8 @@ class Stmt {
   int Step() { return sqlite3_step(stmt_); }
   std::string Text(int col) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p == nullptr ? std::string() : std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+    return p == nullptr ? std::string()
+                        : std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
   }
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   double Real(int col) const { return sqlite3_column_double(stmt_, col); }
@@ -116,9 +112,12 @@ ReviewItem ReadItem(const Stmt& s) {
 
 const char* ReviewStatusName(ReviewStatus status) {
   switch (status) {
-    case ReviewStatus::kOpen: return "open";
-    case ReviewStatus::kClaimed: return "claimed";
-    case ReviewStatus::kResolved: return "resolved";
+    case ReviewStatus::kOpen:
+      return "open";
+    case ReviewStatus::kClaimed:
+      return "claimed";
+    case ReviewStatus::kResolved:
+      return "resolved";
   }
   return "open";
 }
@@ -141,7 +140,8 @@ struct ReviewQueue::Impl {
   int64_t Now() const {
     if (options.now_ms) return options.now_ms();
     return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch()).count();
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
   }
   Status Error(const std::string& what) const {
     return Status::IoError("review queue '" + path + "': " + what + ": " + sqlite3_errmsg(db));
@@ -149,7 +149,8 @@ struct ReviewQueue::Impl {
   Status Exec(const char* sql) const {
     char* err = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-      Status s = Status::IoError("review queue '" + path + "': " + (err != nullptr ? err : "error"));
+      Status s =
+          Status::IoError("review queue '" + path + "': " + (err != nullptr ? err : "error"));
       sqlite3_free(err);
       return s;
     }
@@ -161,7 +162,8 @@ struct ReviewQueue::Impl {
     s.Bind(1, id);
     const int rc = s.Step();
     if (rc == SQLITE_ROW) return ReadItem(s);
-    if (rc == SQLITE_DONE) return Status::NotFound("review item " + std::to_string(id) + " does not exist");
+    if (rc == SQLITE_DONE)
+      return Status::NotFound("review item " + std::to_string(id) + " does not exist");
     return Error("reading item " + std::to_string(id));
   }
   // An item may be claimed or resolved by `reviewer` when it is open, claimed by them, or
@@ -169,8 +171,10 @@ struct ReviewQueue::Impl {
   Status CheckClaimable(const ReviewItem& it, const std::string& reviewer, int64_t now) const {
     if (it.status == ReviewStatus::kOpen) return Status::Ok();
     const std::string name = "review item " + std::to_string(it.id);
-    if (it.status == ReviewStatus::kResolved) return Status::FailedPrecondition(name + " is already resolved");
-    if (it.claimed_by == reviewer || now - it.claimed_at >= options.claim_expiry_ms) return Status::Ok();
+    if (it.status == ReviewStatus::kResolved)
+      return Status::FailedPrecondition(name + " is already resolved");
+    if (it.claimed_by == reviewer || now - it.claimed_at >= options.claim_expiry_ms)
+      return Status::Ok();
     return Status::FailedPrecondition(name + " is claimed by '" + it.claimed_by + "'");
   }
   // Runs `fn` between BEGIN IMMEDIATE (the write lock up front, so two processes cannot
@@ -192,7 +196,8 @@ Result<std::unique_ptr<ReviewQueue>> ReviewQueue::Open(const std::string& path,
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;
-  if (sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                      nullptr) != SQLITE_OK) {
     return Status::IoError("cannot open review queue '" + path + "': " +
                            (impl->db != nullptr ? sqlite3_errmsg(impl->db) : "out of memory"));
   }
@@ -202,18 +207,21 @@ Result<std::unique_ptr<ReviewQueue>> ReviewQueue::Open(const std::string& path,
   {
     Stmt s(impl->db, "PRAGMA user_version");
     if (!s.Prepared().ok() || s.Step() != SQLITE_ROW) {
-      return Status::Corrupt("'" + path + "' is not a review-queue database (" + sqlite3_errmsg(impl->db) + ")");
+      return Status::Corrupt("'" + path + "' is not a review-queue database (" +
+                             sqlite3_errmsg(impl->db) + ")");
     }
     version = static_cast<int>(s.Int(0));
   }
   if (version > kSchemaVersion) {
-    return Status::Corrupt("review queue '" + path + "' has schema version " + std::to_string(version) +
-                           ", newer than this build (" + std::to_string(kSchemaVersion) + ")");
+    return Status::Corrupt("review queue '" + path + "' has schema version " +
+                           std::to_string(version) + ", newer than this build (" +
+                           std::to_string(kSchemaVersion) + ")");
   }
   KOLIBRI_RETURN_IF_ERROR(impl->Exec("PRAGMA journal_mode = WAL"));
   KOLIBRI_RETURN_IF_ERROR(impl->Exec(kSchema));
   if (version == 0) {
-    KOLIBRI_RETURN_IF_ERROR(impl->Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str()));
+    KOLIBRI_RETURN_IF_ERROR(
+        impl->Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str()));
   }
   return std::unique_ptr<ReviewQueue>(new ReviewQueue(std::move(impl)));
 }
@@ -222,17 +230,24 @@ Result<EnqueueResult> ReviewQueue::Enqueue(const NewReviewItem& item) {
   if (item.task.empty()) return Status::InvalidArgument("a review item needs a task name");
   if (item.input_text.empty()) return Status::InvalidArgument("a review item needs input text");
   if (!IsJson(item.proposed_json)) {
-    return Status::InvalidArgument("the proposed answer is not valid JSON: " + item.proposed_json.substr(0, 80));
+    return Status::InvalidArgument("the proposed answer is not valid JSON: " +
+                                   item.proposed_json.substr(0, 80));
   }
   const std::string hash = InputHash(item.input_text);
-  const std::string key = item.idempotency_key.empty() ? item.task + ":" + hash : item.idempotency_key;
+  const std::string key =
+      item.idempotency_key.empty() ? item.task + ":" + hash : item.idempotency_key;
   std::lock_guard<std::mutex> lock(impl_->mu);
-  Stmt ins(impl_->db,
-           "INSERT INTO review_items (task, idempotency_key, input_hash, input_text, proposed_json, "
-           "confidence, tier, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?) "
-           "ON CONFLICT (idempotency_key) DO NOTHING");
+  Stmt ins(
+      impl_->db,
+      "INSERT INTO review_items (task, idempotency_key, input_hash, input_text, proposed_json, "
+      "confidence, tier, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?) "
+      "ON CONFLICT (idempotency_key) DO NOTHING");
   KOLIBRI_RETURN_IF_ERROR(ins.Prepared());
-  ins.Bind(1, item.task).Bind(2, key).Bind(3, hash).Bind(4, item.input_text).Bind(5, item.proposed_json);
+  ins.Bind(1, item.task)
+      .Bind(2, key)
+      .Bind(3, hash)
+      .Bind(4, item.input_text)
+      .Bind(5, item.proposed_json);
   ins.Bind(6, item.confidence).Bind(7, item.tier).Bind(8, impl_->Now());
   if (ins.Step() != SQLITE_DONE) return impl_->Error("adding an item");
   const bool created = sqlite3_changes(impl_->db) > 0;
@@ -249,11 +264,13 @@ Result<ReviewItem> ReviewQueue::Get(int64_t id) {
 }
 
 Result<std::vector<ReviewItem>> ReviewQueue::List(const ReviewFilter& filter) {
-  if (filter.limit < 1 || filter.limit > 100000) return Status::InvalidArgument("list limit must be in 1..100000");
+  if (filter.limit < 1 || filter.limit > 100000)
+    return Status::InvalidArgument("list limit must be in 1..100000");
   std::lock_guard<std::mutex> lock(impl_->mu);
   Stmt s(impl_->db, (std::string("SELECT ") + kColumns +
                      " FROM review_items WHERE (?1 = '' OR status = ?1) AND (?2 = '' OR task = ?2) "
-                     "ORDER BY id LIMIT ?3").c_str());
+                     "ORDER BY id LIMIT ?3")
+                        .c_str());
   KOLIBRI_RETURN_IF_ERROR(s.Prepared());
   s.Bind(1, std::string(filter.status ? ReviewStatusName(*filter.status) : ""));
   s.Bind(2, filter.task).Bind(3, filter.limit);
@@ -264,7 +281,8 @@ Result<std::vector<ReviewItem>> ReviewQueue::List(const ReviewFilter& filter) {
   return items;
 }
 
-Result<ReviewItem> ReviewQueue::Claim(const std::string& reviewer, int64_t id, const std::string& task) {
+Result<ReviewItem> ReviewQueue::Claim(const std::string& reviewer, int64_t id,
+                                      const std::string& task) {
   if (reviewer.empty()) return Status::InvalidArgument("claiming needs a reviewer name");
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->Transact([&]() -> Result<ReviewItem> {
@@ -273,19 +291,23 @@ Result<ReviewItem> ReviewQueue::Claim(const std::string& reviewer, int64_t id, c
     if (target == 0) {
       Stmt s(impl_->db,
              "SELECT id FROM review_items WHERE (?1 = '' OR task = ?1) AND "
-             "(status = 'open' OR (status = 'claimed' AND ?2 - claimed_at >= ?3)) ORDER BY id LIMIT 1");
+             "(status = 'open' OR (status = 'claimed' AND ?2 - claimed_at >= ?3)) ORDER BY id "
+             "LIMIT 1");
       KOLIBRI_RETURN_IF_ERROR(s.Prepared());
       s.Bind(1, task).Bind(2, now).Bind(3, impl_->options.claim_expiry_ms);
       const int rc = s.Step();
       if (rc == SQLITE_DONE) {
-        return Status::NotFound(task.empty() ? "no open review items" : "no open review items for task '" + task + "'");
+        return Status::NotFound(task.empty() ? "no open review items"
+                                             : "no open review items for task '" + task + "'");
       }
       if (rc != SQLITE_ROW) return impl_->Error("finding an open item");
       target = s.Int(0);
     }
     KOLIBRI_ASSIGN_OR_RETURN(const ReviewItem item, impl_->GetLocked(target));
     KOLIBRI_RETURN_IF_ERROR(impl_->CheckClaimable(item, reviewer, now));
-    Stmt up(impl_->db, "UPDATE review_items SET status = 'claimed', claimed_by = ?, claimed_at = ? WHERE id = ?");
+    Stmt up(
+        impl_->db,
+        "UPDATE review_items SET status = 'claimed', claimed_by = ?, claimed_at = ? WHERE id = ?");
     KOLIBRI_RETURN_IF_ERROR(up.Prepared());
     up.Bind(1, reviewer).Bind(2, now).Bind(3, target);
     if (up.Step() != SQLITE_DONE) return impl_->Error("claiming item " + std::to_string(target));
@@ -293,8 +315,8 @@ Result<ReviewItem> ReviewQueue::Claim(const std::string& reviewer, int64_t id, c
   });
 }
 
-Result<ReviewItem> ReviewQueue::Resolve(int64_t id, const std::string& reviewer, const std::string& label,
-                                        const std::string& record_json) {
+Result<ReviewItem> ReviewQueue::Resolve(int64_t id, const std::string& reviewer,
+                                        const std::string& label, const std::string& record_json) {
   if (reviewer.empty()) return Status::InvalidArgument("resolving needs a reviewer name");
   if (label.empty() && record_json.empty()) {
     return Status::InvalidArgument("a resolution needs a label or a record");
@@ -307,9 +329,10 @@ Result<ReviewItem> ReviewQueue::Resolve(int64_t id, const std::string& reviewer,
     const int64_t now = impl_->Now();
     KOLIBRI_ASSIGN_OR_RETURN(const ReviewItem item, impl_->GetLocked(id));
     KOLIBRI_RETURN_IF_ERROR(impl_->CheckClaimable(item, reviewer, now));
-    Stmt up(impl_->db,
-            "UPDATE review_items SET status = 'resolved', resolution_label = ?, resolution_json = ?, "
-            "resolved_by = ?, resolved_at = ? WHERE id = ?");
+    Stmt up(
+        impl_->db,
+        "UPDATE review_items SET status = 'resolved', resolution_label = ?, resolution_json = ?, "
+        "resolved_by = ?, resolved_at = ? WHERE id = ?");
     KOLIBRI_RETURN_IF_ERROR(up.Prepared());
     up.Bind(1, label).Bind(2, record_json).Bind(3, reviewer).Bind(4, now).Bind(5, id);
     if (up.Step() != SQLITE_DONE) return impl_->Error("resolving item " + std::to_string(id));
@@ -321,7 +344,8 @@ Result<std::vector<ReviewItem>> ReviewQueue::Resolved(const std::string& task) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Stmt s(impl_->db, (std::string("SELECT ") + kColumns +
                      " FROM review_items WHERE status = 'resolved' AND (?1 = '' OR task = ?1) "
-                     "ORDER BY resolved_at, id").c_str());
+                     "ORDER BY resolved_at, id")
+                        .c_str());
   KOLIBRI_RETURN_IF_ERROR(s.Prepared());
   s.Bind(1, task);
   std::vector<ReviewItem> items;

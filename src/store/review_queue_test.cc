@@ -24,7 +24,8 @@ std::unique_ptr<ReviewQueue> OpenQueue(const std::string& path, FakeClock* clock
 }
 
 std::string TempPath(const std::string& name) {
-  const auto p = std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  const auto p = std::filesystem::temp_directory_path() /
+                 (name + "-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
   std::filesystem::remove(p);
   std::filesystem::remove(p.string() + "-wal");
   std::filesystem::remove(p.string() + "-shm");
@@ -35,8 +36,11 @@ TEST(ReviewQueueTest, EnqueueIsIdempotent) {
   FakeClock clock;
   auto q = OpenQueue(":memory:", &clock);
   ASSERT_NE(q, nullptr);
-  auto a = q->Enqueue({.task = "route", .input_text = "my card is lost", .proposed_json = R"({"label":"lost_card"})",
-                       .confidence = 0.41, .tier = "tier0"});
+  auto a = q->Enqueue({.task = "route",
+                       .input_text = "my card is lost",
+                       .proposed_json = R"({"label":"lost_card"})",
+                       .confidence = 0.41,
+                       .tier = "tier0"});
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   EXPECT_TRUE(a->created);
   auto again = q->Enqueue({.task = "route", .input_text = "my card is lost"});
@@ -46,7 +50,8 @@ TEST(ReviewQueueTest, EnqueueIsIdempotent) {
   auto other_task = q->Enqueue({.task = "priority", .input_text = "my card is lost"});
   ASSERT_TRUE(other_task.ok());
   EXPECT_NE(other_task->id, a->id);
-  auto keyed = q->Enqueue({.task = "route", .input_text = "my card is lost", .idempotency_key = "mail-17"});
+  auto keyed =
+      q->Enqueue({.task = "route", .input_text = "my card is lost", .idempotency_key = "mail-17"});
   ASSERT_TRUE(keyed.ok());
   EXPECT_TRUE(keyed->created);
 
@@ -55,17 +60,22 @@ TEST(ReviewQueueTest, EnqueueIsIdempotent) {
   EXPECT_EQ(item->status, ReviewStatus::kOpen);
   EXPECT_EQ(item->tier, "tier0");
   EXPECT_DOUBLE_EQ(item->confidence, 0.41);
-  EXPECT_EQ(item->input_hash.rfind("fnv1a64:", 0), 0u);
+  // SHA-256 of "my card is lost".
+  EXPECT_EQ(item->input_hash,
+            "sha256:6384360a39270f05593049b11f957f587947fd2ac9378839e1c9c124f34aeeb8");
   EXPECT_EQ(item->created_at, 1000);
 }
 
 TEST(ReviewQueueTest, BadInput) {
   FakeClock clock;
   auto q = OpenQueue(":memory:", &clock);
-  EXPECT_EQ(q->Enqueue({.task = "", .input_text = "x"}).status().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(q->Enqueue({.task = "t", .input_text = ""}).status().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(q->Enqueue({.task = "t", .input_text = "x", .proposed_json = "{broken"}).status().code(),
+  EXPECT_EQ(q->Enqueue({.task = "", .input_text = "x"}).status().code(),
             ErrorCode::kInvalidArgument);
+  EXPECT_EQ(q->Enqueue({.task = "t", .input_text = ""}).status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(
+      q->Enqueue({.task = "t", .input_text = "x", .proposed_json = "{broken"}).status().code(),
+      ErrorCode::kInvalidArgument);
   EXPECT_EQ(q->Get(42).status().code(), ErrorCode::kNotFound);
   EXPECT_EQ(q->Claim("ann", 0).status().code(), ErrorCode::kNotFound);
   auto id = q->Enqueue({.task = "t", .input_text = "x"});
@@ -138,7 +148,8 @@ TEST(ReviewQueueTest, PersistsAcrossOpensAndRejectsForeignFiles) {
   std::filesystem::remove(path + "-shm");
 
   const std::string foreign = TempPath("kolibri-not-a-db");
-  std::ofstream(foreign) << "this is plain text, not SQLite, and long enough to have a header page....";
+  std::ofstream(foreign)
+      << "this is plain text, not SQLite, and long enough to have a header page....";
   auto bad = ReviewQueue::Open(foreign);
   EXPECT_EQ(bad.status().code(), ErrorCode::kCorrupt);
   std::filesystem::remove(foreign);
@@ -156,7 +167,8 @@ TEST(ReviewQueueTest, ConcurrentClaimsNeverShareAnItem) {
   ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
   constexpr int kItems = 60;
-  for (int i = 0; i < kItems; ++i) ASSERT_TRUE(a->Enqueue({.task = "t", .input_text = "item " + std::to_string(i)}).ok());
+  for (int i = 0; i < kItems; ++i)
+    ASSERT_TRUE(a->Enqueue({.task = "t", .input_text = "item " + std::to_string(i)}).ok());
   std::vector<int64_t> got_a, got_b;
   auto worker = [](ReviewQueue* q, const std::string& who, std::vector<int64_t>* got) {
     while (true) {
