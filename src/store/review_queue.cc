@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kolibri/sha256.h"
+#include "store/sqlite_db.h"
 
 namespace kolibri {
 namespace {
@@ -45,47 +46,7 @@ std::string InputHash(const std::string& text) { return "sha256:" + Sha256Hex(te
 
 bool IsJson(const std::string& text) { return nlohmann::json::accept(text.begin(), text.end()); }
 
-// A prepared statement, finalised on scope exit.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  Status Prepared() const {
-    return rc_ == SQLITE_OK ? Status::Ok()
-                            : Status::Internal(std::string("SQL prepare: ") + sqlite3_errmsg(db_));
-  }
-  Stmt& Bind(int i, const std::string& v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& Bind(int i, int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  Stmt& Bind(int i, double v) {
-    sqlite3_bind_double(stmt_, i, v);
-    return *this;
-  }
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int Step() { return sqlite3_step(stmt_); }
-  std::string Text(int col) const {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p == nullptr ? std::string()
-                        : std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
-  }
-  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-  double Real(int col) const { return sqlite3_column_double(stmt_, col); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-};
+using store::Stmt;
 
 ReviewItem ReadItem(const Stmt& s) {
   ReviewItem it;
@@ -196,33 +157,9 @@ Result<std::unique_ptr<ReviewQueue>> ReviewQueue::Open(const std::string& path,
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;
-  if (sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                      nullptr) != SQLITE_OK) {
-    return Status::IoError("cannot open review queue '" + path + "': " +
-                           (impl->db != nullptr ? sqlite3_errmsg(impl->db) : "out of memory"));
-  }
-  sqlite3_busy_timeout(impl->db, options.busy_timeout_ms);
-  // A file that is not SQLite fails on the first statement.
-  int version = 0;
-  {
-    Stmt s(impl->db, "PRAGMA user_version");
-    if (!s.Prepared().ok() || s.Step() != SQLITE_ROW) {
-      return Status::Corrupt("'" + path + "' is not a review-queue database (" +
-                             sqlite3_errmsg(impl->db) + ")");
-    }
-    version = static_cast<int>(s.Int(0));
-  }
-  if (version > kSchemaVersion) {
-    return Status::Corrupt("review queue '" + path + "' has schema version " +
-                           std::to_string(version) + ", newer than this build (" +
-                           std::to_string(kSchemaVersion) + ")");
-  }
-  KOLIBRI_RETURN_IF_ERROR(impl->Exec("PRAGMA journal_mode = WAL"));
-  KOLIBRI_RETURN_IF_ERROR(impl->Exec(kSchema));
-  if (version == 0) {
-    KOLIBRI_RETURN_IF_ERROR(
-        impl->Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str()));
-  }
+  KOLIBRI_RETURN_IF_ERROR(store::OpenVersioned(
+      path, {.kind = "review-queue", .schema = kSchema, .version = kSchemaVersion, .busy_timeout_ms = options.busy_timeout_ms},
+      &impl->db));
   return std::unique_ptr<ReviewQueue>(new ReviewQueue(std::move(impl)));
 }
 
