@@ -34,6 +34,16 @@ TaskRunner::TaskRunner(Scheduler& scheduler, TaskRunnerOptions options)
 
 TaskRunner::~TaskRunner() = default;
 
+std::string TaskSystemMessage(const TaskDefinition& task) {
+  return task.kind == TaskKind::kExtract ? ExtractSystemMessage(task) : ClassifySystemMessage(task);
+}
+
+Result<std::vector<std::string>> CheckExtractedRecord(const TaskDefinition& task, const nlohmann::json& record,
+                                                      std::string_view input) {
+  KOLIBRI_ASSIGN_OR_RETURN(auto checker, SchemaChecker::Create(task.schema));
+  return checker->Check(record, input);
+}
+
 Result<std::shared_ptr<const SchemaChecker>> TaskRunner::Checker(const TaskDefinition& task) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = checkers_.find(task.schema);

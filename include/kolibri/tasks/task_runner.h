@@ -133,4 +133,14 @@ class TaskRunner {
 // softmax(scores / temperature) with top, margin and entropy filled in.
 ClassifyResult MakeDistribution(const TaskDefinition& task, const std::vector<double>& scores);
 
+// The system message the runner gives the model for `task` (instructions, then the schema
+// or the labels) — also what another tier (an upstream model) is asked with.
+std::string TaskSystemMessage(const TaskDefinition& task);
+
+// The checks Extract applies to a record (full schema validation and the evidence rule
+// against `input`), for records made elsewhere (an upstream model). Error messages; empty
+// when acceptable. InvalidArgument when the task's schema does not compile.
+Result<std::vector<std::string>> CheckExtractedRecord(const TaskDefinition& task, const nlohmann::json& record,
+                                                      std::string_view input);
+
 }  // namespace kolibri::tasks
