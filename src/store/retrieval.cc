@@ -42,6 +42,7 @@ std::string Quote(const std::string& word) {
 
 }  // namespace
 
+Retriever::Retriever(Connection* db) : db_(db) {}
 Retriever::~Retriever() = default;
 
 Result<std::unique_ptr<Retriever>> Retriever::Create(Connection* db) {

@@ -34,7 +34,7 @@ class Retriever {
                                                const RetrieveOptions& options);
 
  private:
-  explicit Retriever(Connection* db) : db_(db) {}
+  explicit Retriever(Connection* db);
   Result<int64_t> ChunkCount();
   Connection* db_;
   struct Tokenizer;
