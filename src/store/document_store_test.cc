@@ -100,6 +100,16 @@ TEST(DocumentStoreTest, PruningDropsCommonTermsButKeepsRareOnes) {
   EXPECT_EQ(hits->front().chunk_id, "c7");
   EXPECT_EQ(store->Retrieve("common words zeppelin", 3, {.prune_terms = false})->size(), 3u);
   EXPECT_EQ(store->Retrieve("common everywhere", 3)->size(), 3u);  // all common: rarest kept
+
+  // Retrieval must not leave a read snapshot open: it would stop WAL checkpoints for good.
+  sqlite3* raw = nullptr;
+  sqlite3_open((dir.path() + "/index.db").c_str(), &raw);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(raw, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 0) << "checkpoint blocked by a reader";
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
 }
 
 TEST(DocumentStoreTest, CorruptForeignNewerAndLockedIndexesGiveClearErrors) {

@@ -108,6 +108,8 @@ Result<std::string> Retriever::MatchExpression(const std::string& query, const R
       KOLIBRI_ASSIGN_OR_RETURN(bool row, vocab_.Step());
       t.doc_frequency = row ? vocab_.Int(0) : 0;
     }
+    // A statement left mid-result holds a read snapshot, which stops WAL checkpoints.
+    vocab_.Reset();
     std::erase_if(terms, [](const QueryTerm& t) { return t.doc_frequency == 0; });
     std::stable_sort(terms.begin(), terms.end(),
                      [](const QueryTerm& a, const QueryTerm& b) { return a.doc_frequency < b.doc_frequency; });
