@@ -33,5 +33,6 @@ void RegisterReviewCommand(CLI::App& root, CommandFn* run);
 void RegisterExtractCommand(CLI::App& root, CommandFn* run);
 void RegisterClassifyTaskCommand(CLI::App& root, CommandFn* run);
 void RegisterCalibrateCommand(CLI::App& root, CommandFn* run);
+void RegisterIndexCommand(CLI::App& root, CommandFn* run);
 
 }  // namespace kolibri::cli

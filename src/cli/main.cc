@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   RegisterExtractCommand(app, &run);
   RegisterClassifyTaskCommand(app, &run);
   RegisterCalibrateCommand(app, &run);
+  RegisterIndexCommand(app, &run);
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
     for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->check_name(argv[1]);
