@@ -1,0 +1,549 @@
+#include "kolibri/scheduler.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "engine/llama_backend.h"
+#include "engine/prefix_cache.h"
+#include "engine/stop_matcher.h"
+#include "llama.h"
+
+namespace kolibri {
+
+std::string_view FinishReasonName(FinishReason r) {
+  switch (r) {
+    case FinishReason::kStop: return "stop";
+    case FinishReason::kLength: return "length";
+    case FinishReason::kCancelled: return "cancelled";
+    case FinishReason::kDeadline: return "deadline";
+    case FinishReason::kError: return "error";
+  }
+  return "error";
+}
+
+namespace engine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double MsBetween(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+struct CancelFlag {
+  std::atomic<bool> cancelled{false};
+};
+
+class Handle final : public RequestHandle {
+ public:
+  Handle(std::shared_ptr<CancelFlag> flag, std::function<void()> wake)
+      : flag_(std::move(flag)), wake_(std::move(wake)) {}
+  void Cancel() override {
+    flag_->cancelled.store(true);
+    wake_();
+  }
+
+ private:
+  std::shared_ptr<CancelFlag> flag_;
+  std::function<void()> wake_;
+};
+
+struct SamplerDeleter {
+  void operator()(llama_sampler* s) const { llama_sampler_free(s); }
+};
+
+// One request from Submit to done.
+struct Job {
+  CompletionRequest req;
+  TokenCallback on_token;
+  DoneCallback on_done;
+  std::shared_ptr<CancelFlag> cancel;
+  Clock::time_point submitted;
+  Clock::time_point started;
+  Clock::time_point first_token;
+  bool got_first_token = false;
+
+  int32_t seq = -1;             // active sequence id
+  int32_t n_past = 0;           // positions in the KV for this sequence
+  int32_t shared = 0;           // leading positions whose cells the prefix cache counts
+  int32_t moved = 0;            // own cells handed to the prefix cache (counted there)
+  int32_t cached = 0;           // prompt tokens taken from the cache
+  int32_t reserve = 0;          // KV cells reserved beyond `shared`
+  std::vector<int32_t> pins;    // prefix-cache entries this sequence depends on
+  int32_t generated = 0;
+  int32_t pending_token = -1;   // sampled, not yet decoded
+  int32_t batch_index = -1;     // row of the logits for this step, or -1
+  std::unique_ptr<llama_sampler, SamplerDeleter> sampler;
+  std::unique_ptr<StopMatcher> stop;
+  bool prefilled() const { return n_past >= static_cast<int32_t>(req.prompt.size()); }
+};
+
+class SchedulerImpl final : public Scheduler {
+ public:
+  SchedulerImpl(std::shared_ptr<Model> model, const SchedulerOptions& o)
+      : model_(std::move(model)), options_(o) {}
+
+  ~SchedulerImpl() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    if (batch_.token != nullptr) llama_batch_free(batch_);
+    if (ctx_ != nullptr) llama_free(ctx_);
+  }
+
+  Status Start() {
+    options_.batch = std::min(options_.batch, options_.context);  // llama.cpp caps it too
+    // llama.cpp needs n_seq_max <= n_batch (one output row per sequence) and <= 256.
+    cache_slots_ = options_.prefix_cache
+                       ? std::max(0, std::min({64, 256 - options_.parallel, options_.batch - options_.parallel}))
+                       : 0;
+    if (options_.parallel > options_.batch) {
+      return Status::InvalidArgument("parallel (" + std::to_string(options_.parallel) +
+                                     ") cannot exceed the batch size (" + std::to_string(options_.batch) + ")");
+    }
+    llama_context_params cp = llama_context_default_params();
+    cp.n_ctx = static_cast<uint32_t>(options_.context);
+    cp.n_batch = static_cast<uint32_t>(options_.batch);
+    cp.n_ubatch = static_cast<uint32_t>(std::min(options_.batch, 512));
+    cp.n_seq_max = static_cast<uint32_t>(options_.parallel + cache_slots_);
+    cp.kv_unified = true;  // cells shared between sequences need one stream
+    int32_t threads = options_.threads > 0
+                          ? options_.threads
+                          : static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
+    cp.n_threads = threads;
+    cp.n_threads_batch = threads;
+    cp.no_perf = true;
+    ctx_ = llama_init_from_model(model_->raw(), cp);
+    if (ctx_ == nullptr) {
+      return Status::Internal("llama.cpp could not create a context of " +
+                              std::to_string(options_.context) + " tokens");
+    }
+    kv_total_ = static_cast<int32_t>(llama_n_ctx(ctx_));
+    mem_ = llama_get_memory(ctx_);
+    batch_ = llama_batch_init(options_.batch, 0, 1);
+    cache_ = std::make_unique<PrefixCache>(options_.parallel, cache_slots_);
+    for (int32_t s = options_.parallel - 1; s >= 0; --s) free_seqs_.push_back(s);
+    thread_ = std::thread([this] { Loop(); });
+    return Status::Ok();
+  }
+
+  Result<std::shared_ptr<RequestHandle>> Submit(CompletionRequest req, TokenCallback on_token,
+                                                DoneCallback on_done) override {
+    if (req.prompt.empty()) return Status::InvalidArgument("the prompt is empty");
+    if (req.max_tokens <= 0) {
+      return Status::InvalidArgument("max_tokens must be at least 1, got " + std::to_string(req.max_tokens));
+    }
+    if (req.top_logprobs > 20) return Status::InvalidArgument("top_logprobs must be at most 20");
+    const int32_t n_vocab = model_->vocab_size();
+    for (int32_t t : req.prompt) {
+      if (t < 0 || t >= n_vocab) return Status::InvalidArgument("prompt token id " + std::to_string(t) + " is out of the vocabulary");
+    }
+    const int32_t n_prompt = static_cast<int32_t>(req.prompt.size());
+    if (n_prompt + 1 > kv_total_) {
+      return Status::OutOfRange("the prompt has " + std::to_string(n_prompt) +
+                                " tokens but the context holds " + std::to_string(kv_total_));
+    }
+    auto job = std::make_unique<Job>();
+    job->req = std::move(req);
+    job->on_token = std::move(on_token);
+    job->on_done = std::move(on_done);
+    job->cancel = std::make_shared<CancelFlag>();
+    job->submitted = Clock::now();
+    auto handle = std::make_shared<Handle>(job->cancel, [this] { cv_.notify_all(); });
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return Status::Unavailable("the scheduler is shutting down");
+      if (static_cast<int32_t>(incoming_.size() + waiting_count_) >= options_.max_queue) {
+        return Status::ResourceExhausted("the request queue is full (" + std::to_string(options_.max_queue) + ")");
+      }
+      incoming_.push_back(std::move(job));
+    }
+    cv_.notify_all();
+    return std::shared_ptr<RequestHandle>(handle);
+  }
+
+  SchedulerStats Stats() const override {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    return stats_;
+  }
+  const Model& model() const override { return *model_; }
+  const SchedulerOptions& options() const override { return options_; }
+
+ private:
+  void Loop();
+  void TakeIncoming(bool block);
+  void Admit();
+  bool BuildAndDecode();
+  void AfterDecode();
+  void Finish(std::unique_ptr<Job>& job, FinishReason reason, Status status = Status::Ok());
+  void EmitToken(Job& job, int32_t token, const float* logits);
+  void CachePrompt(Job& job);
+  int32_t ReservedCells() const;
+  bool MakeRoom(int32_t cells);
+  void PublishStats();
+
+  std::shared_ptr<Model> model_;
+  SchedulerOptions options_;
+  llama_context* ctx_ = nullptr;
+  llama_memory_t mem_ = nullptr;
+  llama_batch batch_{};
+  int32_t kv_total_ = 0;
+  int32_t cache_slots_ = 0;
+  std::unique_ptr<PrefixCache> cache_;
+
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::deque<std::unique_ptr<Job>> incoming_;  // guarded by mu_
+  size_t waiting_count_ = 0;                   // guarded by mu_ (mirror of waiting_.size())
+
+  // Scheduler-thread state.
+  std::deque<std::unique_ptr<Job>> waiting_;
+  std::vector<std::unique_ptr<Job>> active_;
+  std::vector<int32_t> free_seqs_;
+
+  mutable std::mutex stats_mu_;
+  SchedulerStats stats_;
+};
+
+void SchedulerImpl::TakeIncoming(bool block) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (block) {
+    cv_.wait(lock, [&] {
+      if (stopping_ || !incoming_.empty()) return true;
+      for (const auto& j : waiting_) if (j->cancel->cancelled.load()) return true;
+      return false;
+    });
+  }
+  while (!incoming_.empty()) {
+    waiting_.push_back(std::move(incoming_.front()));
+    incoming_.pop_front();
+  }
+  waiting_count_ = waiting_.size();
+}
+
+int32_t SchedulerImpl::ReservedCells() const {
+  int32_t r = cache_->cells();
+  for (const auto& j : active_) r += j->reserve;
+  return r;
+}
+
+// Evicts unpinned cache entries until `cells` more fit in the KV budget.
+bool SchedulerImpl::MakeRoom(int32_t cells) {
+  while (ReservedCells() + cells > kv_total_) {
+    auto ev = cache_->EvictLeastRecentlyUsed();
+    if (!ev) return false;
+    llama_memory_seq_rm(mem_, ev->seq_id, -1, -1);
+  }
+  return true;
+}
+
+void SchedulerImpl::Admit() {
+  // Drop cancelled or expired waiters first; they never touched the KV cache.
+  auto now = Clock::now();
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    Job& j = **it;
+    if (j.cancel->cancelled.load() || (j.req.deadline && now > *j.req.deadline)) {
+      std::unique_ptr<Job> job = std::move(*it);
+      it = waiting_.erase(it);
+      Finish(job, job->cancel->cancelled.load() ? FinishReason::kCancelled : FinishReason::kDeadline);
+    } else {
+      ++it;
+    }
+  }
+  while (!waiting_.empty() && !free_seqs_.empty()) {
+    Job& j = *waiting_.front();
+    const int32_t n_prompt = static_cast<int32_t>(j.req.prompt.size());
+    PrefixCache::Match m;
+    if (cache_slots_ > 0) m = cache_->Lookup(j.req.prompt, n_prompt - 1);  // last token recomputed for logits
+    const int32_t budget = std::min(j.req.max_tokens, kv_total_ - n_prompt);
+    int32_t need = n_prompt - m.length + budget;
+    if (m.entry >= 0) cache_->Pin(m.entry);  // keep the match alive while making room
+    bool fits = MakeRoom(need);
+    if (!fits && m.entry >= 0) {
+      // The matched entry itself may be what is in the way (a short shared prefix of a
+      // long cached prompt): give up the match rather than the request.
+      cache_->Unpin(m.entry);
+      m = PrefixCache::Match{};
+      need = n_prompt + budget;
+      fits = MakeRoom(need);
+    }
+    if (!fits) {
+      if (m.entry >= 0) cache_->Unpin(m.entry);
+      if (active_.empty()) {
+        // Nothing running and still no room: the cache is all pinned, which cannot be;
+        // refuse rather than wait forever.
+        std::unique_ptr<Job> job = std::move(waiting_.front());
+        waiting_.pop_front();
+        Finish(job, FinishReason::kError, Status::ResourceExhausted("the KV cache cannot hold this request"));
+        continue;
+      }
+      break;  // wait for running sequences to finish
+    }
+    std::unique_ptr<Job> job = std::move(waiting_.front());
+    waiting_.pop_front();
+    job->seq = free_seqs_.back();
+    free_seqs_.pop_back();
+    job->started = Clock::now();
+    job->reserve = need;
+    if (m.length > 0) {
+      llama_memory_seq_cp(mem_, m.seq_id, job->seq, 0, m.length);
+      job->pins.push_back(m.entry);
+    }
+    job->n_past = m.length;
+    job->shared = m.length;
+    job->cached = m.length;
+    job->sampler.reset(llama_sampler_chain_init(llama_sampler_chain_default_params()));
+    const SamplingOptions& s = job->req.sampling;
+    llama_sampler* chain = job->sampler.get();
+    if (s.repeat_penalty != 1.0f) {
+      llama_sampler_chain_add(chain, llama_sampler_init_penalties(model_->vocab_size(), 64, s.repeat_penalty, 0.0f, 0.0f));
+    }
+    if (s.temperature <= 0) {
+      llama_sampler_chain_add(chain, llama_sampler_init_greedy());
+    } else {
+      if (s.top_k > 0) llama_sampler_chain_add(chain, llama_sampler_init_top_k(s.top_k));
+      if (s.top_p < 1) llama_sampler_chain_add(chain, llama_sampler_init_top_p(s.top_p, 1));
+      if (s.min_p > 0) llama_sampler_chain_add(chain, llama_sampler_init_min_p(s.min_p, 1));
+      llama_sampler_chain_add(chain, llama_sampler_init_temp(s.temperature));
+      llama_sampler_chain_add(chain, llama_sampler_init_dist(s.seed));
+    }
+    job->stop = std::make_unique<StopMatcher>(job->req.stop);
+    active_.push_back(std::move(job));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  waiting_count_ = waiting_.size();
+}
+
+// Builds one batch: a decode token for every generating sequence, then prefill chunks of
+// the others in admission order, up to `batch` tokens. Returns false when nothing to do.
+bool SchedulerImpl::BuildAndDecode() {
+  batch_.n_tokens = 0;
+  auto add = [&](int32_t token, int32_t pos, int32_t seq, bool logits) {
+    int32_t i = batch_.n_tokens++;
+    batch_.token[i] = token;
+    batch_.pos[i] = pos;
+    batch_.n_seq_id[i] = 1;
+    batch_.seq_id[i][0] = seq;
+    batch_.logits[i] = logits ? 1 : 0;
+    return i;
+  };
+  for (auto& j : active_) {
+    j->batch_index = -1;
+    if (j->prefilled() && j->pending_token >= 0) {
+      j->batch_index = add(j->pending_token, j->n_past, j->seq, true);
+      j->n_past += 1;
+      j->pending_token = -1;
+    }
+  }
+  for (auto& j : active_) {
+    if (j->prefilled()) continue;
+    const int32_t room = options_.batch - batch_.n_tokens;
+    if (room <= 0) break;
+    const int32_t n_prompt = static_cast<int32_t>(j->req.prompt.size());
+    const int32_t n = std::min(room, n_prompt - j->n_past);
+    for (int32_t k = 0; k < n; ++k) {
+      const int32_t pos = j->n_past + k;
+      const bool last = pos == n_prompt - 1;
+      int32_t i = add(j->req.prompt[static_cast<size_t>(pos)], pos, j->seq, last);
+      if (last) j->batch_index = i;
+    }
+    j->n_past += n;
+  }
+  if (batch_.n_tokens == 0) return false;
+  int32_t rc = llama_decode(ctx_, batch_);
+  if (rc != 0) {
+    // The budget keeps this from happening; if llama.cpp still finds no room, fail the
+    // step's requests instead of corrupting their state.
+    Status st = Status::Internal("llama_decode failed (code " + std::to_string(rc) + ")");
+    for (auto& j : active_) {
+      if (j->batch_index >= 0 || !j->prefilled()) Finish(j, FinishReason::kError, st);
+    }
+    active_.erase(std::remove(active_.begin(), active_.end(), nullptr), active_.end());
+    return true;
+  }
+  AfterDecode();
+  return true;
+}
+
+void SchedulerImpl::CachePrompt(Job& job) {
+  if (cache_slots_ == 0) return;
+  const int32_t n_prompt = static_cast<int32_t>(job.req.prompt.size());
+  if (cache_->full()) {
+    auto ev = cache_->EvictLeastRecentlyUsed();
+    if (!ev) return;
+    llama_memory_seq_rm(mem_, ev->seq_id, -1, -1);
+  }
+  auto ins = cache_->Insert(job.req.prompt);
+  if (!ins) return;
+  cache_->Pin(ins->entry);
+  job.pins.push_back(ins->entry);
+  if (ins->new_seq_id >= 0) {
+    // The part the tree already held keeps its cells; only the rest comes from this sequence.
+    if (ins->source_length > 0) {
+      llama_memory_seq_cp(mem_, ins->source_seq_id, ins->new_seq_id, 0, ins->source_length);
+    }
+    llama_memory_seq_cp(mem_, job.seq, ins->new_seq_id, ins->source_length, n_prompt);
+    job.reserve -= ins->cells_added;
+    job.moved += ins->cells_added;
+  }
+}
+
+void SchedulerImpl::EmitToken(Job& job, int32_t token, const float* logits) {
+  TokenEvent ev;
+  ev.token = token;
+  if (job.req.top_logprobs >= 0 && logits != nullptr) {
+    const int32_t n_vocab = model_->vocab_size();
+    float max_l = *std::max_element(logits, logits + n_vocab);
+    double sum = 0;
+    for (int32_t k = 0; k < n_vocab; ++k) sum += std::exp(static_cast<double>(logits[k] - max_l));
+    const float log_z = max_l + static_cast<float>(std::log(sum));
+    ev.logprob = logits[token] - log_z;
+    if (job.req.top_logprobs > 0) {
+      std::vector<int32_t> ids(static_cast<size_t>(n_vocab));
+      for (int32_t k = 0; k < n_vocab; ++k) ids[static_cast<size_t>(k)] = k;
+      const size_t top = static_cast<size_t>(job.req.top_logprobs);
+      std::partial_sort(ids.begin(), ids.begin() + static_cast<long>(top), ids.end(),
+                        [&](int32_t a, int32_t b) { return logits[a] > logits[b]; });
+      for (size_t k = 0; k < top; ++k) {
+        ev.top.push_back({ids[k], model_->TokenToPiece(ids[k]), logits[ids[k]] - log_z});
+      }
+    }
+  }
+  ev.text = job.stop->Feed(model_->TokenToPiece(token));
+  if (job.on_token) job.on_token(ev);
+}
+
+void SchedulerImpl::AfterDecode() {
+  auto now = Clock::now();
+  for (auto& j : active_) {
+    if (j->batch_index < 0) continue;
+    if (!j->got_first_token) CachePrompt(*j);  // the prompt's KV is complete now
+    const float* logits = j->req.top_logprobs >= 0 ? llama_get_logits_ith(ctx_, j->batch_index) : nullptr;
+    int32_t tok = llama_sampler_sample(j->sampler.get(), ctx_, j->batch_index);
+    if (!j->got_first_token) {
+      j->got_first_token = true;
+      j->first_token = now;
+    }
+    if (!j->req.ignore_eos && model_->IsEndOfGeneration(tok)) {
+      Finish(j, FinishReason::kStop);
+      continue;
+    }
+    j->generated += 1;
+    EmitToken(*j, tok, logits);
+    if (j->stop->stopped()) {
+      Finish(j, FinishReason::kStop);
+    } else if (j->generated >= j->req.max_tokens || j->n_past + 1 >= kv_total_) {
+      Finish(j, FinishReason::kLength);
+    } else {
+      j->pending_token = tok;
+    }
+  }
+  for (auto& j : active_) {
+    if (j == nullptr) continue;
+    if (j->cancel->cancelled.load()) Finish(j, FinishReason::kCancelled);
+    else if (j->req.deadline && now > *j->req.deadline) Finish(j, FinishReason::kDeadline);
+  }
+  active_.erase(std::remove(active_.begin(), active_.end(), nullptr), active_.end());
+}
+
+void SchedulerImpl::Finish(std::unique_ptr<Job>& job, FinishReason reason, Status status) {
+  auto now = Clock::now();
+  if (job->seq >= 0) {
+    llama_memory_seq_rm(mem_, job->seq, -1, -1);
+    free_seqs_.push_back(job->seq);
+    for (int32_t e : job->pins) cache_->Unpin(e);
+  }
+  CompletionResult r;
+  r.finish = reason;
+  r.status = std::move(status);
+  if (job->stop) {
+    std::string tail = job->stop->Flush();
+    if (!tail.empty() && job->on_token) {
+      TokenEvent ev;
+      ev.token = -1;
+      ev.text = tail;
+      job->on_token(ev);
+    }
+    r.text = job->stop->released();
+  }
+  r.prompt_tokens = static_cast<int32_t>(job->req.prompt.size());
+  r.cached_prompt_tokens = job->cached;
+  r.completion_tokens = job->generated;
+  r.queue_ms = job->seq >= 0 ? MsBetween(job->submitted, job->started) : MsBetween(job->submitted, now);
+  r.time_to_first_token_ms = job->got_first_token ? MsBetween(job->submitted, job->first_token) : 0;
+  r.total_ms = MsBetween(job->submitted, now);
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    if (job->seq >= 0) stats_.running = std::max(0, stats_.running - 1);
+    stats_.prompt_tokens += static_cast<uint64_t>(r.prompt_tokens);
+    stats_.prompt_tokens_cached += static_cast<uint64_t>(r.cached_prompt_tokens);
+    stats_.generated_tokens += static_cast<uint64_t>(r.completion_tokens);
+    stats_.requests_done += 1;
+  }
+  if (job->on_done) job->on_done(r);
+  job.reset();
+}
+
+void SchedulerImpl::PublishStats() {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  stats_.running = static_cast<int32_t>(active_.size());
+  stats_.queued = static_cast<int32_t>(waiting_.size());
+  int32_t used = cache_->cells();
+  for (const auto& j : active_) used += j->n_past - j->shared - j->moved;
+  stats_.kv_used = used;
+  stats_.kv_total = kv_total_;
+}
+
+void SchedulerImpl::Loop() {
+  for (;;) {
+    TakeIncoming(/*block=*/active_.empty() && waiting_.empty());
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) break;
+    }
+    Admit();
+    if (!BuildAndDecode()) {
+      PublishStats();
+      if (active_.empty()) {
+        TakeIncoming(/*block=*/true);
+      }
+      continue;
+    }
+    PublishStats();
+  }
+  // Shutdown: everyone still here learns it was cancelled.
+  TakeIncoming(/*block=*/false);
+  for (auto& j : active_) Finish(j, FinishReason::kCancelled);
+  active_.clear();
+  for (auto& j : waiting_) Finish(j, FinishReason::kCancelled);
+  waiting_.clear();
+}
+
+}  // namespace
+}  // namespace engine
+
+Result<std::unique_ptr<Scheduler>> Scheduler::Create(std::shared_ptr<Model> model,
+                                                      const SchedulerOptions& options) {
+  engine::EnsureLlamaBackend();
+  if (model == nullptr) return Status::InvalidArgument("no model");
+  if (options.context < 16) return Status::InvalidArgument("context must be at least 16 tokens");
+  if (options.parallel < 1 || options.parallel > 128) return Status::InvalidArgument("parallel must be 1..128");
+  if (options.batch < 1) return Status::InvalidArgument("batch must be positive");
+  if (options.threads < 0) return Status::InvalidArgument("threads must be >= 0");
+  if (options.max_queue < 0) return Status::InvalidArgument("max_queue must be >= 0");
+  auto s = std::make_unique<engine::SchedulerImpl>(std::move(model), options);
+  KOLIBRI_RETURN_IF_ERROR(s->Start());
+  return std::unique_ptr<Scheduler>(std::move(s));
+}
+
+}  // namespace kolibri

@@ -1,0 +1,193 @@
+#include "kolibri/grammar/compiled_grammar.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "grammar/compiled_grammar_impl.h"
+
+namespace kolibri::grammar {
+
+VocabularyIndex::VocabularyIndex() : impl_(std::make_unique<Impl>()) {}
+VocabularyIndex::~VocabularyIndex() = default;
+
+std::shared_ptr<const VocabularyIndex> VocabularyIndex::Build(Vocabulary vocabulary) {
+  std::shared_ptr<VocabularyIndex> index(new VocabularyIndex());
+  Impl& impl = *index->impl_;
+  impl.vocab = std::move(vocabulary);
+  impl.vocab.special.resize(impl.vocab.size(), false);
+  impl.trie.Build(impl.vocab);
+  impl.words = (impl.vocab.size() + 31) / 32;
+  impl.normal_mask.assign(impl.words, 0);
+  for (size_t i = 0; i < impl.vocab.size(); ++i) {
+    if (!impl.vocab.special[i] && !impl.vocab.token_bytes[i].empty()) {
+      impl.normal_mask[i >> 5] |= uint32_t{1} << (i & 31);
+    }
+  }
+  return index;
+}
+
+const Vocabulary& VocabularyIndex::vocabulary() const { return impl_->vocab; }
+size_t VocabularyIndex::mask_words() const { return impl_->words; }
+size_t VocabularyIndex::shared_mask_count() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->shared.size();
+}
+
+CompiledGrammar::CompiledGrammar(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CompiledGrammar::~CompiledGrammar() = default;
+const VocabularyIndex& CompiledGrammar::vocabulary_index() const { return *impl_->vocab; }
+size_t CompiledGrammar::node_count() const { return impl_->pda.final.size(); }
+int32_t CompiledGrammar::MinBytesFromStart() const { return impl_->pda.rule_min_length[impl_->pda.root_rule]; }
+
+Result<std::shared_ptr<const CompiledGrammar>> CompileGrammar(const Grammar& grammar,
+                                                               std::shared_ptr<const VocabularyIndex> vocabulary,
+                                                               const CompileOptions& options) {
+  KOLIBRI_CHECK(vocabulary != nullptr);
+  KOLIBRI_ASSIGN_OR_RETURN(PushdownAutomaton pda, BuildPushdownAutomaton(grammar, options));
+  auto impl = std::make_unique<CompiledGrammar::Impl>();
+  impl->vocab = std::move(vocabulary);
+  impl->pda = std::move(pda);
+  impl->max_shared_rule_nodes = options.max_shared_rule_nodes;
+  const size_t n = impl->pda.final.size();
+  impl->node_masks = std::make_unique<std::atomic<const NodeMask*>[]>(n);
+  for (size_t i = 0; i < n; ++i) impl->node_masks[i].store(nullptr, std::memory_order_relaxed);
+  impl->rule_signature.resize(impl->pda.rule_min_length.size());
+  impl->rule_signature_done.assign(impl->pda.rule_min_length.size(), 0);
+  return std::shared_ptr<const CompiledGrammar>(std::make_shared<CompiledGrammar>(std::move(impl)));
+}
+
+namespace {
+
+void AppendInt(int32_t v, std::string* out) {
+  char buf[sizeof v];
+  std::memcpy(buf, &v, sizeof v);
+  out->append(buf, sizeof v);
+}
+
+}  // namespace
+
+// A canonical description of the rule and every rule it calls, with rules and nodes
+// renumbered by discovery, so identical structures in different grammars get equal keys.
+const std::string& CompiledGrammar::Impl::RuleSignature(int32_t rule) const {
+  if (rule_signature_done[rule]) return rule_signature[rule];
+  rule_signature_done[rule] = 1;
+  std::unordered_map<int32_t, int32_t> local;
+  std::vector<int32_t> order{rule};
+  local[rule] = 0;
+  size_t nodes = 0;
+  std::string sig;
+  for (size_t k = 0; k < order.size(); ++k) {
+    const int32_t r = order[k];
+    const int32_t begin = pda.rule_begin[r], end = pda.rule_begin[r + 1];
+    nodes += end - begin;
+    if (nodes > max_shared_rule_nodes) return rule_signature[rule];  // too big to share: ""
+    AppendInt(end - begin, &sig);
+    for (int32_t v = begin; v < end; ++v) {
+      sig.push_back(pda.final[v] ? 'F' : 'N');
+      AppendInt(pda.byte_begin[v + 1] - pda.byte_begin[v], &sig);
+      for (int32_t e = pda.byte_begin[v]; e < pda.byte_begin[v + 1]; ++e) {
+        const ByteEdge& be = pda.byte_edges[e];
+        sig.append(reinterpret_cast<const char*>(be.bytes.bits.data()), sizeof(be.bytes.bits));
+        AppendInt(be.target - begin, &sig);
+      }
+      AppendInt(pda.call_begin[v + 1] - pda.call_begin[v], &sig);
+      for (int32_t e = pda.call_begin[v]; e < pda.call_begin[v + 1]; ++e) {
+        const CallEdge& c = pda.call_edges[e];
+        auto [it, inserted] = local.emplace(c.rule, static_cast<int32_t>(order.size()));
+        if (inserted) order.push_back(c.rule);
+        AppendInt(it->second, &sig);
+        AppendInt(c.ret - begin, &sig);
+        sig.push_back(c.tail ? 'T' : 'R');
+      }
+    }
+  }
+  rule_signature[rule] = std::move(sig);
+  return rule_signature[rule];
+}
+
+std::shared_ptr<const NodeMask> CompiledGrammar::Impl::WalkNode(int32_t node) const {
+  if (!local) local = std::make_unique<StackAutomaton>(&pda);
+  StackAutomaton& a = *local;
+  const TokenTrie& trie = vocab->impl().trie;
+  // First byte: only the node's own byte edges (its calls and its rule's end are other
+  // stacks of the matcher's state, with masks of their own).
+  int32_t first[256];
+  {
+    std::vector<int32_t> next;
+    for (int b = 0; b < 256; ++b) {
+      next.clear();
+      for (int32_t k = pda.byte_begin[node]; k < pda.byte_begin[node + 1]; ++k) {
+        const ByteEdge& e = pda.byte_edges[k];
+        if (e.bytes.Test(static_cast<uint8_t>(b))) next.push_back(a.Stack(e.target, StackAutomaton::kEmptyStack));
+      }
+      first[b] = next.empty() ? StackAutomaton::kDead : a.StateOf(next);
+    }
+  }
+  auto mask = std::make_shared<NodeMask>();
+  std::vector<int32_t> accepted;
+  std::vector<int32_t> state_at(trie.max_token_length() + 2, 0);
+  const int32_t n = trie.size();
+  for (int32_t i = 0; i < n;) {
+    const int32_t d = trie.depth(i);
+    const int32_t st = d == 1 ? first[trie.byte(i)] : a.Step(state_at[d - 1], trie.byte(i));
+    if (st == StackAutomaton::kDead) {
+      i = trie.subtree_end(i);
+      continue;
+    }
+    state_at[d] = st;
+    accepted.insert(accepted.end(), trie.tokens_begin(i), trie.tokens_end(i));
+    if (a.Accepts(st) && trie.subtree_end(i) > i + 1) mask->pop_points.push_back(i);
+    ++i;
+  }
+  std::sort(accepted.begin(), accepted.end());
+  const auto& normal = vocab->impl().normal_mask;
+  size_t normal_count = 0;
+  for (uint32_t w : normal) normal_count += static_cast<size_t>(__builtin_popcount(w));
+  if (accepted.size() * 2 > normal_count) {
+    mask->reject_mode = true;
+    std::vector<uint8_t> is_accepted(vocab->vocabulary().size(), 0);
+    for (int32_t t : accepted) is_accepted[t] = 1;
+    for (size_t t = 0; t < is_accepted.size(); ++t) {
+      if (!is_accepted[t] && ((normal[t >> 5] >> (t & 31)) & 1)) mask->ids.push_back(static_cast<int32_t>(t));
+    }
+  } else {
+    mask->ids = std::move(accepted);
+  }
+  return mask;
+}
+
+const NodeMask& CompiledGrammar::Impl::ComputeNodeMask(int32_t node) const {
+  std::lock_guard<std::mutex> lock(mu);
+  if (const NodeMask* m = node_masks[node].load(std::memory_order_acquire)) return *m;
+  std::string key;
+  if (max_shared_rule_nodes > 0) {
+    const int32_t rule = pda.node_rule[node];
+    const std::string& sig = RuleSignature(rule);
+    if (!sig.empty()) {
+      key = sig;
+      AppendInt(node - pda.rule_begin[rule], &key);
+    }
+  }
+  std::shared_ptr<const NodeMask> mask;
+  const VocabularyIndex::Impl& vi = vocab->impl();
+  if (!key.empty()) {
+    std::lock_guard<std::mutex> vlock(vi.mu);
+    auto it = vi.shared.find(key);
+    if (it != vi.shared.end()) mask = it->second;
+  }
+  if (mask == nullptr) {
+    mask = WalkNode(node);
+    if (!key.empty()) {
+      std::lock_guard<std::mutex> vlock(vi.mu);
+      if (vi.shared_bytes + mask->memory_bytes() <= VocabularyIndex::Impl::kMaxSharedBytes) {
+        vi.shared_bytes += mask->memory_bytes() + key.size();
+        vi.shared.emplace(std::move(key), mask);
+      }
+    }
+  }
+  owned.push_back(mask);
+  node_masks[node].store(mask.get(), std::memory_order_release);
+  return *mask;
+}
+
+}  // namespace kolibri::grammar

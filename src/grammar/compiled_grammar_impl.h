@@ -1,0 +1,59 @@
+// Internals shared by compiled_grammar.cc and grammar_matcher.cc.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "grammar/pushdown_automaton.h"
+#include "grammar/stack_automaton.h"
+#include "grammar/token_trie.h"
+#include "kolibri/grammar/compiled_grammar.h"
+
+namespace kolibri::grammar {
+
+// The tokens accepted from one automaton node without leaving its rule, and the trie nodes
+// after which the rule may end mid-token (the rest of those tokens depends on the caller).
+struct NodeMask {
+  bool reject_mode = false;      // ids lists rejected tokens (of the normal ones) instead
+  std::vector<int32_t> ids;      // sorted
+  std::vector<int32_t> pop_points;
+  size_t memory_bytes() const { return (ids.size() + pop_points.size()) * sizeof(int32_t) + 64; }
+};
+
+struct VocabularyIndex::Impl {
+  Vocabulary vocab;
+  TokenTrie trie;
+  std::vector<uint32_t> normal_mask;  // all non-special tokens with bytes
+  size_t words = 0;
+  mutable std::mutex mu;
+  mutable std::unordered_map<std::string, std::shared_ptr<const NodeMask>> shared;
+  mutable size_t shared_bytes = 0;
+  static constexpr size_t kMaxSharedBytes = size_t{256} << 20;
+};
+
+struct CompiledGrammar::Impl {
+  std::shared_ptr<const VocabularyIndex> vocab;
+  PushdownAutomaton pda;
+  size_t max_shared_rule_nodes = 0;
+  // Lock-free reads of memoised node masks; computed under `mu`.
+  std::unique_ptr<std::atomic<const NodeMask*>[]> node_masks;
+  mutable std::mutex mu;
+  mutable std::vector<std::shared_ptr<const NodeMask>> owned;
+  mutable std::unique_ptr<StackAutomaton> local;
+  mutable std::vector<std::string> rule_signature;
+  mutable std::vector<uint8_t> rule_signature_done;
+
+  const NodeMask& GetNodeMask(int32_t node) const {
+    const NodeMask* m = node_masks[node].load(std::memory_order_acquire);
+    return m != nullptr ? *m : ComputeNodeMask(node);
+  }
+  const NodeMask& ComputeNodeMask(int32_t node) const;
+  std::shared_ptr<const NodeMask> WalkNode(int32_t node) const;
+  const std::string& RuleSignature(int32_t rule) const;
+};
+
+}  // namespace kolibri::grammar

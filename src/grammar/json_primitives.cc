@@ -1,0 +1,147 @@
+#include "grammar/json_primitives.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace kolibri::grammar {
+namespace {
+
+ExprId Digit(Grammar* g, char lo = '0', char hi = '9') {
+  ByteSet s;
+  s.SetRange(static_cast<uint8_t>(lo), static_cast<uint8_t>(hi));
+  return g->Bytes(s);
+}
+
+// Same-length decimal strings a..b (a <= b, no sign).
+ExprId SameLength(Grammar* g, const std::string& a, const std::string& b) {
+  if (a.empty()) return g->Empty();
+  if (a == b) return g->Literal(a);
+  if (a[0] == b[0]) return g->Seq({g->Byte(static_cast<uint8_t>(a[0])), SameLength(g, a.substr(1), b.substr(1))});
+  const size_t rest = a.size() - 1;
+  const bool a_zeros = std::all_of(a.begin() + 1, a.end(), [](char c) { return c == '0'; });
+  const bool b_nines = std::all_of(b.begin() + 1, b.end(), [](char c) { return c == '9'; });
+  std::vector<ExprId> alts;
+  char lo = a[0], hi = b[0];
+  if (!a_zeros) {
+    alts.push_back(g->Seq({g->Byte(static_cast<uint8_t>(a[0])), SameLength(g, a.substr(1), std::string(rest, '9'))}));
+    ++lo;
+  }
+  const char mid_hi = b_nines ? hi : static_cast<char>(hi - 1);
+  if (lo <= mid_hi) {
+    alts.push_back(g->Seq({Digit(g, lo, mid_hi), g->Repeat(Digit(g), static_cast<int>(rest), static_cast<int>(rest))}));
+  }
+  if (!b_nines) {
+    alts.push_back(g->Seq({g->Byte(static_cast<uint8_t>(b[0])), SameLength(g, std::string(rest, '0'), b.substr(1))}));
+  }
+  return g->Alt(std::move(alts));
+}
+
+// Non-negative integers in [a, b]; b == nullopt for no upper bound.
+ExprId NonNegative(Grammar* g, uint64_t a, std::optional<uint64_t> b) {
+  std::vector<ExprId> alts;
+  const std::string as = std::to_string(a);
+  const size_t max_len = b ? std::to_string(*b).size() : as.size();
+  for (size_t len = as.size(); len <= max_len; ++len) {
+    const std::string lo = len == as.size() ? as : "1" + std::string(len - 1, '0');
+    const std::string hi = b && len == max_len ? std::to_string(*b) : std::string(len, '9');
+    alts.push_back(SameLength(g, lo, hi));
+  }
+  if (!b) {
+    // Every number with more digits than `a`.
+    alts.push_back(g->Seq({Digit(g, '1', '9'), g->Repeat(Digit(g), static_cast<int>(as.size()), kUnbounded)}));
+  }
+  return g->Alt(std::move(alts));
+}
+
+}  // namespace
+
+ExprId AddIntegerRange(Grammar* g, std::optional<int64_t> lo, std::optional<int64_t> hi) {
+  std::vector<ExprId> alts;
+  // Negative part: -m for m in [max(1, -hi), -lo].
+  if (!lo || *lo < 0) {
+    const uint64_t m_lo = hi && *hi < 0 ? static_cast<uint64_t>(-(*hi + 1)) + 1 : 1;
+    std::optional<uint64_t> m_hi;
+    if (lo) m_hi = static_cast<uint64_t>(-(*lo + 1)) + 1;
+    if (!m_hi || m_lo <= *m_hi) alts.push_back(g->Seq({g->Byte('-'), NonNegative(g, m_lo, m_hi)}));
+  }
+  if (!hi || *hi >= 0) {
+    const uint64_t a = lo && *lo > 0 ? static_cast<uint64_t>(*lo) : 0;
+    std::optional<uint64_t> b;
+    if (hi) b = static_cast<uint64_t>(*hi);
+    if (!b || a <= *b) alts.push_back(NonNegative(g, a, b));
+  }
+  return g->Alt(std::move(alts));
+}
+
+JsonRules AddJsonRules(Grammar* g) {
+  JsonRules r;
+  r.value = g->AddRule("json_value");
+  r.object = g->AddRule("json_object");
+  r.array = g->AddRule("json_array");
+  r.string = g->AddRule("json_string");
+  r.number = g->AddRule("json_number");
+  r.integer = g->AddRule("json_integer");
+  r.character = g->AddRule("json_char");
+  ByteSet escapable;
+  for (char c : std::string_view("\"\\/bfnrt")) escapable.Set(static_cast<uint8_t>(c));
+  ByteSet hex;
+  hex.SetRange('0', '9');
+  hex.SetRange('a', 'f');
+  hex.SetRange('A', 'F');
+  const ExprId plain = g->CodepointRanges({{0x20, 0x21}, {0x23, 0x5B}, {0x5D, kMaxCodepoint}});
+  const ExprId escape = g->Seq({g->Byte('\\'), g->Alt({g->Bytes(escapable),
+                                                       g->Seq({g->Byte('u'), g->Repeat(g->Bytes(hex), 4, 4)})})});
+  g->SetBody(r.character, g->Alt({plain, escape}));
+  g->SetBody(r.string, g->Seq({g->Byte('"'), g->Star(g->Ref(r.character)), g->Byte('"')}));
+  const ExprId int_part = g->Seq({g->Optional(g->Byte('-')),
+                                  g->Alt({g->Byte('0'), g->Seq({Digit(g, '1', '9'), g->Star(Digit(g))})})});
+  g->SetBody(r.integer, int_part);
+  ByteSet e;
+  e.Set('e');
+  e.Set('E');
+  ByteSet sign;
+  sign.Set('+');
+  sign.Set('-');
+  g->SetBody(r.number, g->Seq({g->Ref(r.integer), g->Optional(g->Seq({g->Byte('.'), g->Plus(Digit(g))})),
+                               g->Optional(g->Seq({g->Bytes(e), g->Optional(g->Bytes(sign)), g->Plus(Digit(g))}))}));
+  const ExprId member = g->Seq({g->Ref(r.string), g->Byte(':'), g->Ref(r.value)});
+  g->SetBody(r.object, g->Seq({g->Byte('{'),
+                               g->Optional(g->Seq({member, g->Star(g->Seq({g->Byte(','), member}))})),
+                               g->Byte('}')}));
+  g->SetBody(r.array, g->Seq({g->Byte('['),
+                              g->Optional(g->Seq({g->Ref(r.value), g->Star(g->Seq({g->Byte(','), g->Ref(r.value)}))})),
+                              g->Byte(']')}));
+  g->SetBody(r.value, g->Alt({g->Ref(r.object), g->Ref(r.array), g->Ref(r.string), g->Ref(r.number),
+                              g->Literal("true"), g->Literal("false"), g->Literal("null")}));
+  return r;
+}
+
+const char* FormatRegex(std::string_view f) {
+  static constexpr const char* kDate = R"(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))";
+  if (f == "date") return kDate;
+  if (f == "time") return R"(([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d))";
+  if (f == "date-time") {
+    return R"(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d))";
+  }
+  if (f == "email") return R"([A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)";
+  if (f == "uuid") return R"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})";
+  if (f == "ipv4") return R"((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})";
+  if (f == "hostname") return R"([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)";
+  if (f == "uri") return R"([A-Za-z][A-Za-z0-9+.-]*:[^\s"<>\\^`{|}]*)";
+  return nullptr;
+}
+
+bool IsSpecFormat(std::string_view f) {
+  static constexpr std::string_view kFormats[] = {
+      "date-time", "date", "time", "duration", "email", "idn-email", "hostname", "idn-hostname", "ipv4", "ipv6",
+      "uri", "uri-reference", "iri", "iri-reference", "uuid", "uri-template", "json-pointer",
+      "relative-json-pointer", "regex"};
+  return std::find(std::begin(kFormats), std::end(kFormats), f) != std::end(kFormats);
+}
+
+std::string JsonQuote(std::string_view s) {
+  return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace kolibri::grammar

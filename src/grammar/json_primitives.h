@@ -1,0 +1,32 @@
+// Building blocks of JSON grammars shared by the schema converter and the plain JSON modes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kolibri/grammar/grammar.h"
+
+namespace kolibri::grammar {
+
+// Rules for compact JSON. All share one Grammar; `value` is recursive.
+struct JsonRules {
+  int value = -1, object = -1, array = -1, string = -1, number = -1, integer = -1;
+  int character = -1;  // one JSON string character (plain UTF-8 or an escape)
+};
+JsonRules AddJsonRules(Grammar* g);
+
+// Integers in [lo, hi] (either side open), written without leading zeros or "-0".
+ExprId AddIntegerRange(Grammar* g, std::optional<int64_t> lo, std::optional<int64_t> hi);
+
+// ECMAScript regex (full match, on the decoded string) for a `format` the grammar enforces,
+// or nullptr.
+const char* FormatRegex(std::string_view format);
+// Formats defined by JSON Schema drafts 4 to 2020-12 (checkable by a validator).
+bool IsSpecFormat(std::string_view format);
+
+// The JSON string literal for `s` (quotes included, compact escaping as nlohmann::json dumps).
+std::string JsonQuote(std::string_view s);
+
+}  // namespace kolibri::grammar
