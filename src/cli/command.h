@@ -25,5 +25,6 @@ void RegisterVersionCommand(CLI::App& root, CommandFn* run);
 void RegisterInfoCommand(CLI::App& root, CommandFn* run);
 void RegisterGenerateCommand(CLI::App& root, CommandFn* run);
 void RegisterMakeTestModelCommand(CLI::App& root, CommandFn* run);
+void RegisterServeCommand(CLI::App& root, CommandFn* run);
 
 }  // namespace kolibri::cli
