@@ -88,6 +88,12 @@ class GgufFile {
   uint64_t TotalParameters() const;
   uint64_t TotalTensorBytes() const;
 
+  // A copy whose tensors are stored as `types` (one per tensor, in table order) — what the
+  // file would be after re-quantization. Byte sizes are recomputed and offsets laid out
+  // afresh in table order with the file's alignment. InvalidArgument when the counts
+  // differ or a row length is not a multiple of a new type's block size.
+  Result<GgufFile> WithTensorTypes(const std::vector<GgmlType>& types) const;
+
  private:
   std::string path_;
   uint32_t version_ = 0;

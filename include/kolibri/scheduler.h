@@ -26,12 +26,19 @@
 
 namespace kolibri {
 
+namespace grammar {
+class CompiledGrammar;
+}
+
 struct SchedulerOptions {
   int32_t context = 4096;   // total KV-cache tokens shared by all sequences (llama-server -c)
   int32_t parallel = 4;     // sequences decoded concurrently (llama-server -np)
   int32_t threads = 0;      // 0: all hardware threads
   int32_t batch = 512;      // tokens per llama_decode call (prefill chunk + decode tokens)
   bool prefix_cache = true; // reuse KV of cached prompt prefixes across sequences
+  bool kv_unified = true;   // one KV pool for all sequences (needed by the prefix cache);
+                            // false: each sequence gets context/parallel cells of its own
+                            // and the prefix cache is off
   int32_t max_queue = 256;  // waiting requests beyond `parallel`; Submit fails beyond it
 };
 
@@ -48,6 +55,7 @@ struct TokenEvent {
                           // stop string; may be empty; never splits a UTF-8 character)
   float logprob = 0;      // log-probability of the chosen token (after sampling filters: raw model)
   std::vector<TopLogprob> top;  // top-N alternatives when requested
+  bool forced = false;    // appended by jump-forward (the grammar allowed nothing else)
 };
 
 enum class FinishReason { kStop, kLength, kCancelled, kDeadline, kError };
@@ -59,7 +67,11 @@ struct CompletionResult {
   std::string text;               // the whole generated text (stop string excluded)
   int32_t prompt_tokens = 0;
   int32_t cached_prompt_tokens = 0;   // taken from the prefix cache, not computed
-  int32_t completion_tokens = 0;
+  int32_t completion_tokens = 0;     // includes forced tokens
+  int32_t forced_tokens = 0;         // appended by jump-forward without a decode step
+  bool grammar_complete = false;     // with a grammar: the output is a complete match
+  double mask_ms = 0;                // time spent computing grammar masks
+  int64_t masks = 0;
   double queue_ms = 0;            // submit → first scheduled
   double time_to_first_token_ms = 0;  // submit → first token
   double total_ms = 0;
@@ -73,6 +85,11 @@ struct CompletionRequest {
   bool ignore_eos = false;
   int32_t top_logprobs = -1;      // -1: no logprobs; 0..20: chosen logprob plus N alternatives
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  // Constrains the output; must be compiled against model.GrammarVocabulary(). The output
+  // is then always a prefix of a match, and a complete match unless max_tokens is smaller
+  // than the shortest completion from the start (budget mode closes it in time otherwise).
+  std::shared_ptr<const grammar::CompiledGrammar> grammar;
+  bool jump_forward = true;  // append tokens the grammar forces without decoding them one by one
 };
 
 class RequestHandle {

@@ -5,6 +5,8 @@
 #include "chat.h"
 #include "engine/llama_backend.h"
 #include "kolibri/gguf_file.h"
+#include "kolibri/grammar/compiled_grammar.h"
+#include "kolibri/grammar/vocabulary.h"
 #include "kolibri/model_summary.h"
 #include "llama.h"
 
@@ -82,6 +84,31 @@ std::string Model::TokenToPiece(int32_t token) const {
   n = llama_token_to_piece(vocab_, token, big.data(), static_cast<int32_t>(big.size()), 0, true);
   big.resize(n > 0 ? static_cast<size_t>(n) : 0);
   return big;
+}
+
+std::shared_ptr<const grammar::VocabularyIndex> Model::GrammarVocabulary() const {
+  std::call_once(grammar_vocab_once_, [this] {
+    grammar::Vocabulary v;
+    const int32_t n = vocab_size();
+    v.token_bytes.resize(static_cast<size_t>(n));
+    v.special.resize(static_cast<size_t>(n));
+    for (int32_t t = 0; t < n; ++t) {
+      const llama_token_attr attr = llama_vocab_get_attr(vocab_, t);
+      const bool control = attr == LLAMA_TOKEN_ATTR_UNDEFINED ||
+                           (attr & (LLAMA_TOKEN_ATTR_CONTROL | LLAMA_TOKEN_ATTR_UNKNOWN |
+                                    LLAMA_TOKEN_ATTR_UNUSED)) != 0;
+      if (llama_vocab_is_eog(vocab_, t)) v.stop_ids.push_back(t);
+      v.special[static_cast<size_t>(t)] = control;
+      if (!control) {
+        char buf[256];
+        int32_t len = llama_token_to_piece(vocab_, t, buf, sizeof buf, 0, false);
+        if (len > 0) v.token_bytes[static_cast<size_t>(t)].assign(buf, static_cast<size_t>(len));
+      }
+    }
+    v.id = path_ + "#" + std::to_string(n);
+    grammar_vocab_ = grammar::VocabularyIndex::Build(std::move(v));
+  });
+  return grammar_vocab_;
 }
 
 Result<std::string> Model::ApplyChatTemplate(const std::vector<ChatMessage>& messages,

@@ -8,9 +8,12 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/grammar_sampler.h"
 #include "engine/llama_backend.h"
 #include "engine/prefix_cache.h"
 #include "engine/stop_matcher.h"
+#include "kolibri/grammar/compiled_grammar.h"
+#include "kolibri/grammar/grammar_matcher.h"
 #include "llama.h"
 
 namespace kolibri {
@@ -76,9 +79,12 @@ struct Job {
   int32_t reserve = 0;          // KV cells reserved beyond `shared`
   std::vector<int32_t> pins;    // prefix-cache entries this sequence depends on
   int32_t generated = 0;
-  int32_t pending_token = -1;   // sampled, not yet decoded
-  int32_t batch_index = -1;     // row of the logits for this step, or -1
-  std::unique_ptr<llama_sampler, SamplerDeleter> sampler;
+  int32_t forced = 0;                 // of `generated`, appended by jump-forward
+  std::vector<int32_t> pending;       // sampled or forced, not yet decoded
+  int32_t batch_index = -1;           // row of the logits for this step, or -1
+  std::unique_ptr<grammar::GrammarMatcher> matcher;
+  std::unique_ptr<GrammarSamplerState> grammar_state;
+  std::unique_ptr<llama_sampler, SamplerDeleter> sampler;  // after matcher: uses it
   std::unique_ptr<StopMatcher> stop;
   bool prefilled() const { return n_past >= static_cast<int32_t>(req.prompt.size()); }
 };
@@ -102,7 +108,7 @@ class SchedulerImpl final : public Scheduler {
   Status Start() {
     options_.batch = std::min(options_.batch, options_.context);  // llama.cpp caps it too
     // llama.cpp needs n_seq_max <= n_batch (one output row per sequence) and <= 256.
-    cache_slots_ = options_.prefix_cache
+    cache_slots_ = options_.prefix_cache && options_.kv_unified
                        ? std::max(0, std::min({64, 256 - options_.parallel, options_.batch - options_.parallel}))
                        : 0;
     if (options_.parallel > options_.batch) {
@@ -114,7 +120,7 @@ class SchedulerImpl final : public Scheduler {
     cp.n_batch = static_cast<uint32_t>(options_.batch);
     cp.n_ubatch = static_cast<uint32_t>(std::min(options_.batch, 512));
     cp.n_seq_max = static_cast<uint32_t>(options_.parallel + cache_slots_);
-    cp.kv_unified = true;  // cells shared between sequences need one stream
+    cp.kv_unified = options_.kv_unified;  // cells shared between sequences need one stream
     int32_t threads = options_.threads > 0
                           ? options_.threads
                           : static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
@@ -127,6 +133,7 @@ class SchedulerImpl final : public Scheduler {
                               std::to_string(options_.context) + " tokens");
     }
     kv_total_ = static_cast<int32_t>(llama_n_ctx(ctx_));
+    seq_capacity_ = options_.kv_unified ? kv_total_ : static_cast<int32_t>(llama_n_ctx_seq(ctx_));
     mem_ = llama_get_memory(ctx_);
     batch_ = llama_batch_init(options_.batch, 0, 1);
     cache_ = std::make_unique<PrefixCache>(options_.parallel, cache_slots_);
@@ -146,10 +153,27 @@ class SchedulerImpl final : public Scheduler {
     for (int32_t t : req.prompt) {
       if (t < 0 || t >= n_vocab) return Status::InvalidArgument("prompt token id " + std::to_string(t) + " is out of the vocabulary");
     }
+    if (req.grammar != nullptr &&
+        req.grammar->vocabulary_index().vocabulary().size() != static_cast<size_t>(n_vocab)) {
+      return Status::InvalidArgument("the grammar was compiled for another vocabulary");
+    }
     const int32_t n_prompt = static_cast<int32_t>(req.prompt.size());
-    if (n_prompt + 1 > kv_total_) {
+    if (n_prompt + 1 > seq_capacity_) {
       return Status::OutOfRange("the prompt has " + std::to_string(n_prompt) +
-                                " tokens but the context holds " + std::to_string(kv_total_));
+                                " tokens but a sequence can hold " + std::to_string(seq_capacity_));
+    }
+    if (req.grammar != nullptr) {
+      // Budget-aware completion guarantees a complete match only when every byte of the
+      // shortest completion can be its own token; refuse budgets below that up front rather
+      // than return a truncated document.
+      const int32_t need = req.grammar->MinBytesFromStart();
+      const int32_t budget = std::min(req.max_tokens, seq_capacity_ - n_prompt);
+      if (budget < need) {
+        return Status::OutOfRange("max_tokens " + std::to_string(budget) +
+                                  " is too small for this grammar: its shortest complete output is " +
+                                  std::to_string(need) + " bytes; allow at least " + std::to_string(need) +
+                                  " tokens");
+      }
     }
     auto job = std::make_unique<Job>();
     job->req = std::move(req);
@@ -184,7 +208,9 @@ class SchedulerImpl final : public Scheduler {
   bool BuildAndDecode();
   void AfterDecode();
   void Finish(std::unique_ptr<Job>& job, FinishReason reason, Status status = Status::Ok());
-  void EmitToken(Job& job, int32_t token, const float* logits);
+  void BuildSampler(Job& job);
+  void EmitToken(Job& job, int32_t token, const float* logits, bool forced);
+  void JumpForward(Job& job);
   void CachePrompt(Job& job);
   int32_t ReservedCells() const;
   bool MakeRoom(int32_t cells);
@@ -196,6 +222,7 @@ class SchedulerImpl final : public Scheduler {
   llama_memory_t mem_ = nullptr;
   llama_batch batch_{};
   int32_t kv_total_ = 0;
+  int32_t seq_capacity_ = 0;  // cells one sequence can use
   int32_t cache_slots_ = 0;
   std::unique_ptr<PrefixCache> cache_;
 
@@ -265,7 +292,7 @@ void SchedulerImpl::Admit() {
     const int32_t n_prompt = static_cast<int32_t>(j.req.prompt.size());
     PrefixCache::Match m;
     if (cache_slots_ > 0) m = cache_->Lookup(j.req.prompt, n_prompt - 1);  // last token recomputed for logits
-    const int32_t budget = std::min(j.req.max_tokens, kv_total_ - n_prompt);
+    const int32_t budget = std::min(j.req.max_tokens, seq_capacity_ - n_prompt);
     int32_t need = n_prompt - m.length + budget;
     if (m.entry >= 0) cache_->Pin(m.entry);  // keep the match alive while making room
     bool fits = MakeRoom(need);
@@ -302,21 +329,7 @@ void SchedulerImpl::Admit() {
     job->n_past = m.length;
     job->shared = m.length;
     job->cached = m.length;
-    job->sampler.reset(llama_sampler_chain_init(llama_sampler_chain_default_params()));
-    const SamplingOptions& s = job->req.sampling;
-    llama_sampler* chain = job->sampler.get();
-    if (s.repeat_penalty != 1.0f) {
-      llama_sampler_chain_add(chain, llama_sampler_init_penalties(model_->vocab_size(), 64, s.repeat_penalty, 0.0f, 0.0f));
-    }
-    if (s.temperature <= 0) {
-      llama_sampler_chain_add(chain, llama_sampler_init_greedy());
-    } else {
-      if (s.top_k > 0) llama_sampler_chain_add(chain, llama_sampler_init_top_k(s.top_k));
-      if (s.top_p < 1) llama_sampler_chain_add(chain, llama_sampler_init_top_p(s.top_p, 1));
-      if (s.min_p > 0) llama_sampler_chain_add(chain, llama_sampler_init_min_p(s.min_p, 1));
-      llama_sampler_chain_add(chain, llama_sampler_init_temp(s.temperature));
-      llama_sampler_chain_add(chain, llama_sampler_init_dist(s.seed));
-    }
+    BuildSampler(*job);
     job->stop = std::make_unique<StopMatcher>(job->req.stop);
     active_.push_back(std::move(job));
   }
@@ -339,10 +352,14 @@ bool SchedulerImpl::BuildAndDecode() {
   };
   for (auto& j : active_) {
     j->batch_index = -1;
-    if (j->prefilled() && j->pending_token >= 0) {
-      j->batch_index = add(j->pending_token, j->n_past, j->seq, true);
-      j->n_past += 1;
-      j->pending_token = -1;
+    if (j->prefilled() && !j->pending.empty()) {
+      const size_t n = j->pending.size();
+      for (size_t k = 0; k < n; ++k) {
+        int32_t i = add(j->pending[k], j->n_past, j->seq, k + 1 == n);
+        j->n_past += 1;
+        if (k + 1 == n) j->batch_index = i;
+      }
+      j->pending.clear();
     }
   }
   for (auto& j : active_) {
@@ -398,9 +415,70 @@ void SchedulerImpl::CachePrompt(Job& job) {
   }
 }
 
-void SchedulerImpl::EmitToken(Job& job, int32_t token, const float* logits) {
+void SchedulerImpl::BuildSampler(Job& job) {
+  job.sampler.reset(llama_sampler_chain_init(llama_sampler_chain_default_params()));
+  llama_sampler* chain = job.sampler.get();
+  const SamplingOptions& s = job.req.sampling;
+  if (job.req.grammar != nullptr) {
+    job.matcher = std::make_unique<grammar::GrammarMatcher>(job.req.grammar);
+    job.grammar_state = std::make_unique<GrammarSamplerState>();
+    job.grammar_state->matcher = job.matcher.get();
+    llama_sampler_chain_add(chain, NewGrammarSampler(job.grammar_state.get()));
+  } else if (job.req.ignore_eos) {
+    // As llama-server does it: end-of-generation tokens are never sampled.
+    std::vector<llama_logit_bias> bans;
+    for (int32_t t = 0; t < model_->vocab_size(); ++t) {
+      if (model_->IsEndOfGeneration(t)) bans.push_back({t, -INFINITY});
+    }
+    llama_sampler_chain_add(chain, llama_sampler_init_logit_bias(model_->vocab_size(),
+                                                                 static_cast<int32_t>(bans.size()), bans.data()));
+  }
+  if (s.repeat_penalty != 1.0f) {
+    llama_sampler_chain_add(chain, llama_sampler_init_penalties(model_->vocab_size(), 64, s.repeat_penalty, 0.0f, 0.0f));
+  }
+  if (s.temperature <= 0) {
+    llama_sampler_chain_add(chain, llama_sampler_init_greedy());
+    return;
+  }
+  if (s.top_k > 0) llama_sampler_chain_add(chain, llama_sampler_init_top_k(s.top_k));
+  if (s.top_p < 1) llama_sampler_chain_add(chain, llama_sampler_init_top_p(s.top_p, 1));
+  if (s.min_p > 0) llama_sampler_chain_add(chain, llama_sampler_init_min_p(s.min_p, 1));
+  llama_sampler_chain_add(chain, llama_sampler_init_temp(s.temperature));
+  llama_sampler_chain_add(chain, llama_sampler_init_dist(s.seed));
+}
+
+// Appends the tokens the grammar forces (e.g. `","priority":"` after a value) without a
+// decode step each. The last token of the forced text is left to the model: standalone
+// tokenization of the forced bytes may end on a boundary the model would have merged
+// with what follows (`"` + `billing`), so the model chooses it under the mask instead.
+void SchedulerImpl::JumpForward(Job& job) {
+  std::string forced = job.matcher->ForcedBytes(256);
+  if (forced.empty()) return;
+  TokenizeOptions opts;
+  opts.add_special = false;
+  opts.parse_special = false;
+  auto toks = model_->Tokenize(forced, opts);
+  if (!toks.ok() || toks->size() < 2) return;
+  for (size_t k = 0; k + 1 < toks->size(); ++k) {
+    if (job.generated >= job.req.max_tokens) break;
+    const int32_t t = (*toks)[k];
+    llama_sampler_accept(job.sampler.get(), t);  // advances the matcher and penalties alike
+    if (job.grammar_state->rejected) {
+      job.grammar_state->rejected = false;  // state unchanged; let the model go on from here
+      break;
+    }
+    job.generated += 1;
+    job.forced += 1;
+    job.pending.push_back(t);
+    EmitToken(job, t, nullptr, /*forced=*/true);
+    if (job.stop->stopped()) break;
+  }
+}
+
+void SchedulerImpl::EmitToken(Job& job, int32_t token, const float* logits, bool forced) {
   TokenEvent ev;
   ev.token = token;
+  ev.forced = forced;
   if (job.req.top_logprobs >= 0 && logits != nullptr) {
     const int32_t n_vocab = model_->vocab_size();
     float max_l = *std::max_element(logits, logits + n_vocab);
@@ -429,23 +507,36 @@ void SchedulerImpl::AfterDecode() {
     if (j->batch_index < 0) continue;
     if (!j->got_first_token) CachePrompt(*j);  // the prompt's KV is complete now
     const float* logits = j->req.top_logprobs >= 0 ? llama_get_logits_ith(ctx_, j->batch_index) : nullptr;
+    if (j->grammar_state) {
+      j->grammar_state->remaining_tokens =
+          std::min(j->req.max_tokens, seq_capacity_ - static_cast<int32_t>(j->req.prompt.size())) - j->generated;
+    }
     int32_t tok = llama_sampler_sample(j->sampler.get(), ctx_, j->batch_index);
     if (!j->got_first_token) {
       j->got_first_token = true;
       j->first_token = now;
     }
-    if (!j->req.ignore_eos && model_->IsEndOfGeneration(tok)) {
-      Finish(j, FinishReason::kStop);
+    if (j->grammar_state && j->grammar_state->rejected) {
+      Finish(j, FinishReason::kError, Status::Internal("the grammar rejected the token its own mask allowed"));
+      continue;
+    }
+    if (model_->IsEndOfGeneration(tok) && (j->matcher != nullptr || !j->req.ignore_eos)) {
+      Finish(j, FinishReason::kStop);  // with a grammar, only allowed once the match is complete
       continue;
     }
     j->generated += 1;
-    EmitToken(*j, tok, logits);
+    EmitToken(*j, tok, logits, /*forced=*/false);
+    j->pending.push_back(tok);
+    if (j->matcher != nullptr && j->req.jump_forward && !j->stop->stopped() &&
+        j->generated < j->req.max_tokens) {
+      JumpForward(*j);
+    }
     if (j->stop->stopped()) {
       Finish(j, FinishReason::kStop);
-    } else if (j->generated >= j->req.max_tokens || j->n_past + 1 >= kv_total_) {
-      Finish(j, FinishReason::kLength);
-    } else {
-      j->pending_token = tok;
+    } else if (j->generated >= j->req.max_tokens ||
+               j->n_past + static_cast<int32_t>(j->pending.size()) >= seq_capacity_) {
+      // A grammar closed exactly at the budget ended as it should: report a normal stop.
+      Finish(j, j->matcher != nullptr && j->matcher->CanEnd() ? FinishReason::kStop : FinishReason::kLength);
     }
   }
   for (auto& j : active_) {
@@ -479,6 +570,12 @@ void SchedulerImpl::Finish(std::unique_ptr<Job>& job, FinishReason reason, Statu
   r.prompt_tokens = static_cast<int32_t>(job->req.prompt.size());
   r.cached_prompt_tokens = job->cached;
   r.completion_tokens = job->generated;
+  r.forced_tokens = job->forced;
+  if (job->matcher != nullptr) r.grammar_complete = job->matcher->CanEnd() || job->matcher->IsTerminated();
+  if (job->grammar_state) {
+    r.mask_ms = job->grammar_state->mask_ns / 1e6;
+    r.masks = job->grammar_state->masks;
+  }
   r.queue_ms = job->seq >= 0 ? MsBetween(job->submitted, job->started) : MsBetween(job->submitted, now);
   r.time_to_first_token_ms = job->got_first_token ? MsBetween(job->submitted, job->first_token) : 0;
   r.total_ms = MsBetween(job->submitted, now);

@@ -96,8 +96,11 @@ class GgufParser {
     return true;
   }
 
+  // Short skips (vocabulary strings) read through the stdio buffer: an fseek would drop the
+  // buffer and turn every skipped token into a system call.
   bool Skip(uint64_t n) {
     if (n > Left()) return false;
+    if (n <= sizeof(scratch_)) return ReadRaw(scratch_, n);
     if (std::fseek(f_, static_cast<long>(n), SEEK_CUR) != 0) return false;
     pos_ += n;
     return true;
@@ -180,15 +183,16 @@ class GgufParser {
       if (v.array_size > Left() / 8) return Truncated("array '" + key + "'");
       bool keep = options_.keep_long_string_arrays || v.array_size <= kKeepStringArrayLimit;
       if (keep) v.strings.reserve(v.array_size);
+      const std::string what = "element of '" + key + "'";
       for (uint64_t i = 0; i < v.array_size; ++i) {
         if (keep) {
           std::string s;
-          KOLIBRI_RETURN_IF_ERROR(ReadString(s, "element of '" + key + "'"));
+          KOLIBRI_RETURN_IF_ERROR(ReadString(s, what));
           v.strings.push_back(std::move(s));
         } else {
           uint64_t n = 0;
-          KOLIBRI_RETURN_IF_ERROR(Read(n, "element of '" + key + "'"));
-          if (!Skip(n)) return Truncated("element of '" + key + "'");
+          KOLIBRI_RETURN_IF_ERROR(Read(n, what));
+          if (!Skip(n)) return Truncated(what);
         }
       }
       return Status::Ok();
@@ -196,8 +200,8 @@ class GgufParser {
     uint64_t esize = ScalarSize(v.array_type);
     if (v.array_size > Left() / esize) return Truncated("array '" + key + "'");
     v.numbers.reserve(v.array_size);
+    GgufValue tmp;
     for (uint64_t i = 0; i < v.array_size; ++i) {
-      GgufValue tmp;
       double d = 0;
       KOLIBRI_RETURN_IF_ERROR(ReadNumber(v.array_type, tmp, d, key));
       v.numbers.push_back(d);
@@ -242,6 +246,7 @@ class GgufParser {
   }
 
   std::FILE* f_;
+  char scratch_[4096];
   uint64_t size_;
   uint64_t pos_ = 0;
   const GgufReadOptions& options_;
@@ -341,6 +346,29 @@ uint64_t GgufFile::TotalTensorBytes() const {
   uint64_t n = 0;
   for (const auto& t : tensors_) n += t.n_bytes;
   return n;
+}
+
+Result<GgufFile> GgufFile::WithTensorTypes(const std::vector<GgmlType>& types) const {
+  if (types.size() != tensors_.size()) {
+    return Status::InvalidArgument("expected " + std::to_string(tensors_.size()) + " tensor types, got " +
+                                   std::to_string(types.size()));
+  }
+  GgufFile copy = *this;
+  uint64_t offset = 0;
+  for (size_t i = 0; i < types.size(); ++i) {
+    GgufTensorInfo& t = copy.tensors_[i];
+    const auto info = GgmlTypeInfo(static_cast<uint32_t>(types[i]));
+    if (!info || t.dims.empty() || t.dims[0] % info->block_size != 0) {
+      return Status::InvalidArgument("tensor '" + t.name + "' cannot be stored as " +
+                                     std::string(GgmlTypeName(types[i])));
+    }
+    t.type = types[i];
+    t.n_bytes = t.n_elements / static_cast<uint64_t>(info->block_size) * static_cast<uint64_t>(info->type_size);
+    t.offset = offset;
+    offset += (t.n_bytes + alignment_ - 1) / alignment_ * alignment_;
+  }
+  copy.file_size_ = data_offset_ + offset;
+  return copy;
 }
 
 }  // namespace kolibri

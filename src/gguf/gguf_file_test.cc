@@ -206,5 +206,23 @@ TEST(GgufFileTest, BadTensorShapesAreCorrupt) {
   std::remove(path.c_str());
 }
 
+TEST(GgufFileTest, WithTensorTypesRetypesAndRelaysOut) {
+  GgufBuilder b;
+  b.Header(3, 2, 0).Tensor("a", {256, 4}, 1 /* f16 */, 0).Tensor("n", {128}, 0 /* f32 */, 2048).AlignAndData(4096);
+  const std::string path = b.Write();
+  auto f = GgufFile::Open(path);
+  ASSERT_TRUE(f.ok());
+  auto q = f->WithTensorTypes({GgmlType::kQ8_0, GgmlType::kF32});
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  EXPECT_EQ(q->tensors()[0].n_bytes, 4u * 8 * 34);  // 4 rows of 8 q8_0 blocks
+  EXPECT_EQ(q->tensors()[1].offset, 4u * 8 * 34);   // 1088, already 32-aligned
+  EXPECT_EQ(q->TotalTensorBytes(), 4u * 8 * 34 + 128 * 4);
+  EXPECT_EQ(f->tensors()[0].type, GgmlType::kF16);  // the original is untouched
+  EXPECT_EQ(f->WithTensorTypes({GgmlType::kQ4_K, GgmlType::kF32}).status().code(), ErrorCode::kOk);
+  EXPECT_EQ(f->WithTensorTypes({GgmlType::kF32}).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(f->WithTensorTypes({GgmlType::kF32, GgmlType::kQ4_K}).status().code(), ErrorCode::kInvalidArgument);
+  std::remove(path.c_str());
+}
+
 }  // namespace
 }  // namespace kolibri

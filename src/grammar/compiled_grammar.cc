@@ -39,18 +39,31 @@ const VocabularyIndex& CompiledGrammar::vocabulary_index() const { return *impl_
 size_t CompiledGrammar::node_count() const { return impl_->pda.final.size(); }
 int32_t CompiledGrammar::MinBytesFromStart() const { return impl_->pda.rule_min_length[impl_->pda.root_rule]; }
 
+void CompiledGrammar::PrecomputeNodeMasks() const {
+  for (int32_t v = 0; v < impl_->pda.node_count(); ++v) {
+    if (impl_->pda.byte_begin[v] != impl_->pda.byte_begin[v + 1]) impl_->GetMask(&v, 1);
+  }
+}
+
 Result<std::shared_ptr<const CompiledGrammar>> CompileGrammar(const Grammar& grammar,
                                                                std::shared_ptr<const VocabularyIndex> vocabulary,
                                                                const CompileOptions& options) {
   KOLIBRI_CHECK(vocabulary != nullptr);
-  KOLIBRI_ASSIGN_OR_RETURN(PushdownAutomaton pda, BuildPushdownAutomaton(grammar, options));
+  KOLIBRI_ASSIGN_OR_RETURN(PushdownAutomaton built, BuildPushdownAutomaton(grammar, options));
   auto impl = std::make_unique<CompiledGrammar::Impl>();
   impl->vocab = std::move(vocabulary);
-  impl->pda = std::move(pda);
+  impl->pda = std::move(built);
   impl->max_shared_rule_nodes = options.max_shared_rule_nodes;
   const size_t n = impl->pda.final.size();
   impl->node_masks = std::make_unique<std::atomic<const NodeMask*>[]>(n);
   for (size_t i = 0; i < n; ++i) impl->node_masks[i].store(nullptr, std::memory_order_relaxed);
+  const PushdownAutomaton& pda = impl->pda;
+  const size_t n_rules = pda.rule_min_length.size();
+  impl->rule_is_leaf.assign(n_rules, 0);
+  for (size_t r = 0; r < n_rules; ++r) {
+    const int32_t b = pda.rule_begin[r], e = pda.rule_begin[r + 1];
+    impl->rule_is_leaf[r] = e - b <= CompiledGrammar::Impl::kLeafRuleNodes && pda.call_begin[b] == pda.call_begin[e];
+  }
   impl->rule_signature.resize(impl->pda.rule_min_length.size());
   impl->rule_signature_done.assign(impl->pda.rule_min_length.size(), 0);
   return std::shared_ptr<const CompiledGrammar>(std::make_shared<CompiledGrammar>(std::move(impl)));
@@ -105,9 +118,12 @@ const std::string& CompiledGrammar::Impl::RuleSignature(int32_t rule) const {
   return rule_signature[rule];
 }
 
-std::shared_ptr<const NodeMask> CompiledGrammar::Impl::WalkNode(int32_t node) const {
+std::shared_ptr<const NodeMask> CompiledGrammar::Impl::WalkContext(const int32_t* frames, size_t n_frames) const {
   if (!local) local = std::make_unique<StackAutomaton>(&pda);
   StackAutomaton& a = *local;
+  const int32_t node = frames[0];
+  int32_t below = StackAutomaton::kEmptyStack;
+  for (size_t i = n_frames; i-- > 1;) below = a.Stack(frames[i], below);
   const TokenTrie& trie = vocab->impl().trie;
   // First byte: only the node's own byte edges (its calls and its rule's end are other
   // stacks of the matcher's state, with masks of their own).
@@ -118,7 +134,7 @@ std::shared_ptr<const NodeMask> CompiledGrammar::Impl::WalkNode(int32_t node) co
       next.clear();
       for (int32_t k = pda.byte_begin[node]; k < pda.byte_begin[node + 1]; ++k) {
         const ByteEdge& e = pda.byte_edges[k];
-        if (e.bytes.Test(static_cast<uint8_t>(b))) next.push_back(a.Stack(e.target, StackAutomaton::kEmptyStack));
+        if (e.bytes.Test(static_cast<uint8_t>(b))) next.push_back(a.Stack(e.target, below));
       }
       first[b] = next.empty() ? StackAutomaton::kDead : a.StateOf(next);
     }
@@ -156,16 +172,28 @@ std::shared_ptr<const NodeMask> CompiledGrammar::Impl::WalkNode(int32_t node) co
   return mask;
 }
 
-const NodeMask& CompiledGrammar::Impl::ComputeNodeMask(int32_t node) const {
+const NodeMask& CompiledGrammar::Impl::ComputeMask(const int32_t* frames, size_t n) const {
   std::lock_guard<std::mutex> lock(mu);
-  if (const NodeMask* m = node_masks[node].load(std::memory_order_acquire)) return *m;
+  std::string local_key;
+  if (n == 1) {
+    if (const NodeMask* m = node_masks[frames[0]].load(std::memory_order_acquire)) return *m;
+  } else {
+    local_key.assign(reinterpret_cast<const char*>(frames), n * sizeof(int32_t));
+    auto it = context_masks.find(local_key);
+    if (it != context_masks.end()) return *it->second;
+  }
   std::string key;
   if (max_shared_rule_nodes > 0) {
-    const int32_t rule = pda.node_rule[node];
-    const std::string& sig = RuleSignature(rule);
-    if (!sig.empty()) {
-      key = sig;
-      AppendInt(node - pda.rule_begin[rule], &key);
+    for (size_t i = 0; i < n; ++i) {
+      const int32_t rule = pda.node_rule[frames[i]];
+      const std::string& sig = RuleSignature(rule);
+      if (sig.empty()) {
+        key.clear();
+        break;
+      }
+      AppendInt(static_cast<int32_t>(sig.size()), &key);
+      key += sig;
+      AppendInt(frames[i] - pda.rule_begin[rule], &key);
     }
   }
   std::shared_ptr<const NodeMask> mask;
@@ -176,7 +204,7 @@ const NodeMask& CompiledGrammar::Impl::ComputeNodeMask(int32_t node) const {
     if (it != vi.shared.end()) mask = it->second;
   }
   if (mask == nullptr) {
-    mask = WalkNode(node);
+    mask = WalkContext(frames, n);
     if (!key.empty()) {
       std::lock_guard<std::mutex> vlock(vi.mu);
       if (vi.shared_bytes + mask->memory_bytes() <= VocabularyIndex::Impl::kMaxSharedBytes) {
@@ -186,7 +214,11 @@ const NodeMask& CompiledGrammar::Impl::ComputeNodeMask(int32_t node) const {
     }
   }
   owned.push_back(mask);
-  node_masks[node].store(mask.get(), std::memory_order_release);
+  if (n == 1) {
+    node_masks[frames[0]].store(mask.get(), std::memory_order_release);
+  } else {
+    context_masks.emplace(std::move(local_key), mask.get());
+  }
   return *mask;
 }
 

@@ -47,12 +47,24 @@ struct CompiledGrammar::Impl {
   mutable std::vector<std::string> rule_signature;
   mutable std::vector<uint8_t> rule_signature_done;
 
-  const NodeMask& GetNodeMask(int32_t node) const {
-    const NodeMask* m = node_masks[node].load(std::memory_order_acquire);
-    return m != nullptr ? *m : ComputeNodeMask(node);
+  // Rules without calls and of at most kLeafRuleNodes nodes (a JSON string character, a
+  // digit run): a mask is computed for the stack's top frames up to the first frame outside
+  // such rules, so a walk does not "pop" out of them after every character.
+  static constexpr int32_t kLeafRuleNodes = 64;
+  static constexpr size_t kMaxContextFrames = 4;
+  std::vector<uint8_t> rule_is_leaf;
+  mutable std::unordered_map<std::string, const NodeMask*> context_masks;  // under mu
+
+  // frames[0] is the stack's top node, frames[i + 1] the return node below frames[i].
+  const NodeMask& GetMask(const int32_t* frames, size_t n) const {
+    if (n == 1) {
+      const NodeMask* m = node_masks[frames[0]].load(std::memory_order_acquire);
+      if (m != nullptr) return *m;
+    }
+    return ComputeMask(frames, n);
   }
-  const NodeMask& ComputeNodeMask(int32_t node) const;
-  std::shared_ptr<const NodeMask> WalkNode(int32_t node) const;
+  const NodeMask& ComputeMask(const int32_t* frames, size_t n) const;
+  std::shared_ptr<const NodeMask> WalkContext(const int32_t* frames, size_t n) const;
   const std::string& RuleSignature(int32_t rule) const;
 };
 

@@ -145,7 +145,17 @@ void GrammarMatcher::FillNextTokenBitmask(uint32_t* words, const MaskOptions& op
   }
   const std::vector<int32_t> stacks = a.Stacks(state);
   for (int32_t s : stacks) {
-    const NodeMask& m = g.GetNodeMask(a.StackNode(s));
+    int32_t frames[CompiledGrammar::Impl::kMaxContextFrames];
+    size_t n_frames = 1;
+    frames[0] = a.StackNode(s);
+    int32_t bottom = s;  // the deepest stack entry the mask covers
+    while (n_frames < CompiledGrammar::Impl::kMaxContextFrames &&
+           g.rule_is_leaf[g.pda.node_rule[frames[n_frames - 1]]] &&
+           a.StackParent(bottom) != StackAutomaton::kEmptyStack) {
+      bottom = a.StackParent(bottom);
+      frames[n_frames++] = a.StackNode(bottom);
+    }
+    const NodeMask& m = g.GetMask(frames, n_frames);
     if (m.reject_mode) {
       std::vector<uint32_t>& tmp = rt_->scratch;
       tmp.assign(vi.normal_mask.begin(), vi.normal_mask.end());
@@ -154,7 +164,7 @@ void GrammarMatcher::FillNextTokenBitmask(uint32_t* words, const MaskOptions& op
     } else {
       for (int32_t t : m.ids) words[t >> 5] |= uint32_t{1} << (t & 31);
     }
-    const int32_t parent = a.StackParent(s);
+    const int32_t parent = a.StackParent(bottom);
     if (parent == StackAutomaton::kEmptyStack || m.pop_points.empty()) continue;
     const int32_t from = ParentState(parent);
     for (int32_t p : m.pop_points) WalkSubtree(p, from, words);

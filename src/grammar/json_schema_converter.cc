@@ -428,6 +428,12 @@ Grammar AnyJsonValueGrammar() {
   return g;
 }
 
+void PrecomputeJsonMasks(const std::shared_ptr<const VocabularyIndex>& vocabulary) {
+  auto compiled = CompileGrammar(AnyJsonValueGrammar(), vocabulary);
+  KOLIBRI_CHECK(compiled.ok());
+  (*compiled)->PrecomputeNodeMasks();
+}
+
 Grammar AnyJsonObjectGrammar() {
   Grammar g;
   JsonRules r = AddJsonRules(&g);

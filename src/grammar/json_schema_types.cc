@@ -395,7 +395,7 @@ Result<ExprId> SchemaConverter::StringExpr(const OJson& s, const std::string& pt
     for (const char* k : {"minLength", "maxLength"}) {
       if (s.contains(k)) Mark(ptr, k, KeywordHandling::kPostChecked, "combined with " + constrained_by + "; checked after");
     }
-    return g_.Seq({g_.Byte('"'), *content, g_.Byte('"')});
+    return OwnRule(g_.Seq({g_.Byte('"'), *content, g_.Byte('"')}));
   }
   if (!min_len && !max_len) return g_.Ref(json_.string);
   int lo = 0, hi = kUnbounded;
@@ -410,7 +410,15 @@ Result<ExprId> SchemaConverter::StringExpr(const OJson& s, const std::string& pt
     if (ok) hi = static_cast<int>(std::floor(std::max(0.0, *max_len)));
   }
   if (hi != kUnbounded && lo > hi) lo = hi;
-  return g_.Seq({g_.Byte('"'), g_.Repeat(g_.Ref(json_.character), lo, hi), g_.Byte('"')});
+  return OwnRule(g_.Seq({g_.Byte('"'), g_.Repeat(g_.Ref(json_.character), lo, hi), g_.Byte('"')}));
+}
+
+// A string form in a rule of its own: its node masks are then keyed by its structure alone
+// and shared with every other schema using the same format, pattern or length bounds.
+ExprId SchemaConverter::OwnRule(ExprId body) {
+  const int rule = g_.AddRule("str" + std::to_string(g_.rules().size()));
+  g_.SetBody(rule, body);
+  return g_.Ref(rule);
 }
 
 Result<ExprId> SchemaConverter::IntegerExpr(const OJson& s, const std::string& ptr) {

@@ -46,6 +46,7 @@ class SchemaConverter {
   const JsonRules& json() const { return json_; }
   const SchemaCompileOptions& options() const { return options_; }
   Status CheckSize(const std::string& ptr) const;
+  ExprId OwnRule(ExprId body);
 
  private:
   Result<ExprId> SchemaInner(const OJson& s, const std::string& ptr, int depth);

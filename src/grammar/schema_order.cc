@@ -33,7 +33,8 @@ const OJson* Follow(const OJson& root, const OJson* s, int depth) {
 
 // Property names in the order the grammar writes them, and the subschema of each.
 void Collect(const OJson& root, const OJson* s, std::vector<std::string>* order,
-             std::vector<const OJson*>* schemas, std::vector<std::string>* required, int depth) {
+             std::vector<const OJson*>* schemas, std::vector<std::string>* required, int depth,
+             const OJson& value) {
   s = Follow(root, s, depth);
   if (s == nullptr || !s->is_object() || depth > 32) return;
   auto add = [&](const std::string& k, const OJson* sub) {
@@ -51,10 +52,34 @@ void Collect(const OJson& root, const OJson* s, std::vector<std::string>* order,
       if (r.is_string()) required->push_back(r.get<std::string>());
     }
   }
-  for (const char* comb : {"allOf", "anyOf", "oneOf"}) {
-    if (s->contains(comb) && (*s)[comb].is_array()) {
-      for (auto& sub : (*s)[comb]) Collect(root, &sub, order, schemas, required, depth + 1);
+  if (s->contains("allOf") && (*s)["allOf"].is_array()) {
+    for (auto& sub : (*s)["allOf"]) Collect(root, &sub, order, schemas, required, depth + 1, value);
+  }
+  // Of a union, the branch declaring most of the value's members decides their order.
+  for (const char* comb : {"anyOf", "oneOf"}) {
+    if (!s->contains(comb) || !(*s)[comb].is_array()) continue;
+    const OJson* best = nullptr;
+    int best_score = -1;
+    for (auto& sub : (*s)[comb]) {
+      std::vector<std::string> o, r;
+      std::vector<const OJson*> sc;
+      Collect(root, &sub, &o, &sc, &r, depth + 1, value);
+      int score = 0;
+      for (size_t j = 0; j < o.size(); ++j) {
+        if (!value.is_object() || !value.contains(o[j])) continue;
+        ++score;
+        const OJson* ps = Follow(root, sc[j], 0);
+        if (ps != nullptr && ps->is_object() && ps->contains("const") && (*ps)["const"] != value[o[j]]) score -= 100;
+      }
+      for (auto it = value.begin(); value.is_object() && it != value.end(); ++it) {
+        if (std::find(o.begin(), o.end(), it.key()) == o.end()) score -= 1;
+      }
+      if (score > best_score) {
+        best_score = score;
+        best = &sub;
+      }
     }
+    if (best != nullptr) Collect(root, best, order, schemas, required, depth + 1, value);
   }
 }
 
@@ -80,7 +105,7 @@ void Write(const OJson& root, const OJson& v, const OJson* s, std::string* out) 
   if (v.is_object()) {
     std::vector<std::string> order, required;
     std::vector<const OJson*> schemas;
-    Collect(root, s, &order, &schemas, &required, 0);
+    Collect(root, s, &order, &schemas, &required, 0, v);
     for (const std::string& r : required) {
       if (std::find(order.begin(), order.end(), r) == order.end()) {
         order.push_back(r);

@@ -34,9 +34,11 @@ class StackAutomaton {
   // The state of the grammar's start.
   int32_t StartState();
   int32_t Step(int32_t state, uint8_t byte) {
-    int32_t& slot = trans_[static_cast<size_t>(state) * 256 + byte];
-    if (slot < 0) slot = ComputeStep(state, byte);
-    return slot;
+    const size_t slot = static_cast<size_t>(state) * 256 + byte;
+    if (trans_[slot] >= 0) return trans_[slot];
+    const int32_t next = ComputeStep(state, byte);  // may grow trans_
+    trans_[slot] = next;
+    return next;
   }
   bool Accepts(int32_t state) const { return states_[state].accepts; }
   const std::vector<int32_t>& Stacks(int32_t state) const { return states_[state].stacks; }

@@ -68,6 +68,9 @@ class CompiledGrammar {
   size_t node_count() const;
   // Shortest accepted byte string length from the start (0 when "" is accepted).
   int32_t MinBytesFromStart() const;
+  // Computes every node mask now (XGrammar-style eager precomputation) instead of on first
+  // use. Used once per vocabulary on the plain JSON grammar, whose masks all schemas share.
+  void PrecomputeNodeMasks() const;
 
   struct Impl;
   const Impl& impl() const { return *impl_; }

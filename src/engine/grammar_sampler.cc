@@ -1,0 +1,65 @@
+#include "engine/grammar_sampler.h"
+
+#include <chrono>
+#include <cmath>
+#include <vector>
+
+#include "llama.h"
+
+namespace kolibri::engine {
+namespace {
+
+struct Ctx {
+  GrammarSamplerState* state;
+  std::vector<uint32_t> words;
+};
+
+const char* Name(const llama_sampler*) { return "kolibri-grammar"; }
+
+void Accept(llama_sampler* smpl, llama_token token) {
+  auto* c = static_cast<Ctx*>(smpl->ctx);
+  if (!c->state->matcher->AcceptToken(token)) c->state->rejected = true;
+}
+
+void Apply(llama_sampler* smpl, llama_token_data_array* cur_p) {
+  auto* c = static_cast<Ctx*>(smpl->ctx);
+  auto t0 = std::chrono::steady_clock::now();
+  grammar::MaskOptions opts;
+  opts.remaining_tokens = c->state->remaining_tokens;
+  c->state->matcher->FillNextTokenBitmask(c->words.data(), opts);
+  const uint32_t* w = c->words.data();
+  const size_t n_bits = c->words.size() * 32;
+  for (size_t i = 0; i < cur_p->size; ++i) {
+    const auto id = static_cast<size_t>(cur_p->data[i].id);
+    if (id >= n_bits || ((w[id >> 5] >> (id & 31)) & 1u) == 0) cur_p->data[i].logit = -INFINITY;
+  }
+  c->state->mask_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::steady_clock::now() - t0).count();
+  c->state->masks += 1;
+}
+
+void Free(llama_sampler* smpl) { delete static_cast<Ctx*>(smpl->ctx); }
+
+llama_sampler_i kInterface = {
+    /*.name =*/Name,
+    /*.accept =*/Accept,
+    /*.apply =*/Apply,
+    /*.reset =*/nullptr,
+    /*.clone =*/nullptr,
+    /*.free =*/Free,
+    /*.backend_init =*/nullptr,
+    /*.backend_accept =*/nullptr,
+    /*.backend_apply =*/nullptr,
+    /*.backend_set_input =*/nullptr,
+    /*.backend_reset =*/nullptr,
+    /*.copy_state =*/nullptr,
+};
+
+}  // namespace
+
+llama_sampler* NewGrammarSampler(GrammarSamplerState* state) {
+  auto* ctx = new Ctx{state, std::vector<uint32_t>(state->matcher->mask_words())};
+  return llama_sampler_init(&kInterface, ctx);
+}
+
+}  // namespace kolibri::engine
