@@ -87,6 +87,7 @@ Status RunServe(const ServeCliOptions& o) {
   server::ApiServerOptions api_options;
   api_options.model_id = o.alias;
   server::ApiServer api(*scheduler, api_options);
+  api.WarmupStructuredOutput();
   net::HttpServer http(HttpOptions(o));
   api.RegisterRoutes(http);
   KOLIBRI_RETURN_IF_ERROR(http.Start());

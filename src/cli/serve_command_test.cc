@@ -11,6 +11,7 @@
 #include <fstream>
 #include <future>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -191,6 +192,56 @@ TEST_F(ServeTest, ClientDisconnectMidStreamCancelsItsSequence) {
   // Far fewer than 900 tokens were generated for it.
   EXPECT_LT(after["scheduler"]["generated_tokens"].get<int64_t>() - before["scheduler"]["generated_tokens"].get<int64_t>(), 400);
   EXPECT_NE(ReadAll(log_path_).find("POST /v1/completions 200"), std::string::npos);
+}
+
+TEST_F(ServeTest, ResponseFormatAnswersAlwaysValidate) {
+  const std::string schema = R"({"type":"object","properties":{
+      "category":{"enum":["billing","technical","account"]},"priority":{"enum":["urgent","normal","low"]},
+      "order_id":{"type":["string","null"],"maxLength":12},"tags":{"type":"array","items":{"enum":["a","b","c"]},
+      "uniqueItems":true,"maxItems":3}},"required":["category","priority","order_id","tags"],"additionalProperties":false})";
+  // Built as text: the schema's property order (not alphabetical) is the answer's order.
+  auto request = [&](int max_tokens, bool stream) {
+    return R"({"messages":[{"role":"user","content":"My invoice is wrong, order AB-12."}],"temperature":0,)"
+           R"("max_tokens":)" + std::to_string(max_tokens) + R"(,"stream":)" + (stream ? "true" : "false") +
+           R"(,"response_format":{"type":"json_schema","json_schema":{"name":"triage","schema":)" + schema + "}}}";
+  };
+  net::HttpClient client(Options());
+  for (int max_tokens : {70, 400}) {
+    auto r = client.Post("/v1/chat/completions", request(max_tokens, false));
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 200) << r->body;
+    std::string text = json::parse(r->body)["choices"][0]["message"]["content"];
+    auto answer = nlohmann::ordered_json::parse(text, nullptr, false);
+    ASSERT_TRUE(answer.is_object()) << text;
+    ASSERT_EQ(answer.size(), 4u) << text;
+    EXPECT_EQ(answer.begin().key(), "category") << text;
+    EXPECT_EQ(std::next(answer.begin(), 2).key(), "order_id") << text;
+    EXPECT_TRUE(answer["category"].is_string() && answer["priority"].is_string()) << text;
+    ASSERT_TRUE(answer["tags"].is_array()) << text;
+    std::set<std::string> tags;
+    for (const auto& t : answer["tags"]) tags.insert(t.get<std::string>());
+    EXPECT_EQ(tags.size(), answer["tags"].size()) << text;
+  }
+  std::string streamed;
+  for (const auto& e : StreamEvents("/v1/chat/completions", request(400, true))) {
+    if (e == "[DONE]") continue;
+    json chunk = json::parse(e);
+    if (!chunk["choices"].empty() && chunk["choices"][0]["delta"].contains("content")) {
+      streamed += chunk["choices"][0]["delta"]["content"].get<std::string>();
+    }
+  }
+  EXPECT_TRUE(json::parse(streamed, nullptr, false).is_object()) << streamed;
+  auto object = client.Post("/v1/chat/completions",
+                            R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":30,"response_format":{"type":"json_object"}})");
+  ASSERT_TRUE(object.ok());
+  ASSERT_EQ(object->status, 200) << object->body;
+  EXPECT_TRUE(json::parse(json::parse(object->body)["choices"][0]["message"]["content"].get<std::string>(), nullptr, false)
+                  .is_object());
+  // A budget below the shortest complete answer is refused up front, naming max_tokens.
+  auto tight = client.Post("/v1/chat/completions", request(3, false));
+  ASSERT_TRUE(tight.ok());
+  EXPECT_EQ(tight->status, 400) << tight->body;
+  EXPECT_EQ(json::parse(tight->body)["error"]["param"], "max_tokens") << tight->body;
 }
 
 TEST_F(ServeTest, BadInputIs4xxAndServingContinues) {

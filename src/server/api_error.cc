@@ -24,6 +24,10 @@ int HttpStatusFor(ErrorCode code) {
   return 500;
 }
 
+int HttpStatusOf(const ApiError& error) {
+  return error.http_status != 0 ? error.http_status : HttpStatusFor(error.status.code());
+}
+
 std::string_view ErrorTypeForHttpStatus(int http_status) {
   if (http_status == 401) return "authentication_error";
   if (http_status == 403) return "permission_error";
@@ -33,7 +37,7 @@ std::string_view ErrorTypeForHttpStatus(int http_status) {
 }
 
 nlohmann::json ErrorBody(const ApiError& error) {
-  const int http_status = HttpStatusFor(error.status.code());
+  const int http_status = HttpStatusOf(error);
   nlohmann::json inner = {
       {"message", error.status.message()},
       {"type", ErrorTypeForHttpStatus(http_status)},

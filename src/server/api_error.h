@@ -19,12 +19,16 @@ struct ApiError {
   std::string param;
   std::string code;  // OpenAI's machine-readable code ("context_length_exceeded"); "" → the
                      // ErrorCode's name
+  int http_status = 0;  // 0: HttpStatusFor(status.code()); set for statuses no ErrorCode
+                        // means, e.g. 422 for an answer that failed schema validation
 };
 
 // 400 invalid/out of range/unsupported/no chat template, 404 not found, 409 already exists,
 // 401/403 auth, 499 cancelled (client gone), 503 overloaded or unavailable, 504 deadline,
 // 500 anything else.
 int HttpStatusFor(ErrorCode code);
+// error.http_status when set, else HttpStatusFor(error.status.code()).
+int HttpStatusOf(const ApiError& error);
 
 // OpenAI's error "type" for an HTTP status: invalid_request_error (4xx),
 // authentication_error (401), permission_error (403), not_found_error (404),

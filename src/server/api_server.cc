@@ -24,6 +24,9 @@ struct ApiServer::RequestState {
   bool include_usage = false;
   const Model* model = nullptr;
   std::shared_ptr<RequestHandle> handle;
+  const char* prompt_param = "messages";
+  std::shared_ptr<const OutputConstraint> constraint;  // response_format; null for text
+  CompletionRequest request;  // with a constraint: what to resubmit for a resample
 
   std::mutex mutex;
   std::condition_variable changed;
@@ -38,6 +41,12 @@ struct ApiServer::RequestState {
     for (auto& e : events) out->push_back(std::move(e));
     events.clear();
     return events.empty() && result ? result : std::nullopt;
+  }
+  // Forgets the finished attempt before a resample (its callbacks have all run).
+  void Reset() {
+    std::lock_guard<std::mutex> lock(mutex);
+    events.clear();
+    result.reset();
   }
   LogprobEntry Logprob(const TokenEvent& e) const {
     return LogprobEntry{model->TokenToPiece(e.token), e.logprob, e.top};
@@ -58,7 +67,7 @@ net::HttpResponse JsonResponse(int status, const json& body) {
 }  // namespace
 
 ApiServer::ApiServer(Scheduler& scheduler, ApiServerOptions options)
-    : scheduler_(scheduler), options_(std::move(options)) {
+    : scheduler_(scheduler), options_(std::move(options)), structured_(scheduler.model()) {
   model_id_ = options_.model_id.empty()
                   ? std::filesystem::path(scheduler_.model().path()).stem().string()
                   : options_.model_id;
@@ -99,12 +108,15 @@ void ApiServer::RegisterRoutes(net::HttpServer& http) {
                        {"prompt_tokens_cached", s.prompt_tokens_cached},
                        {"generated_tokens", s.generated_tokens}, {"requests_done", s.requests_done}}},
         {"api", {{"completions", c.completions}, {"failed", c.failed},
-                 {"cancelled_client_gone", c.cancelled_client_gone}, {"in_flight", in_flight}}},
+                 {"cancelled_client_gone", c.cancelled_client_gone}, {"in_flight", in_flight},
+                 {"structured_resamples", c.structured_resamples}}},
     }));
   });
 }
 
 void ApiServer::StartDraining() { draining_ = true; }
+
+void ApiServer::WarmupStructuredOutput() { structured_.Warmup(); }
 
 void ApiServer::CancelAll() {
   std::vector<std::shared_ptr<RequestHandle>> handles;
@@ -116,7 +128,7 @@ void ApiServer::CancelAll() {
 }
 
 ApiCounters ApiServer::counters() const {
-  return ApiCounters{completions_.load(), failed_.load(), cancelled_client_gone_.load()};
+  return ApiCounters{completions_.load(), failed_.load(), cancelled_client_gone_.load(), resampled_.load()};
 }
 
 std::string ApiServer::NewId(ApiEndpoint endpoint) {
@@ -128,7 +140,7 @@ std::string ApiServer::NewId(ApiEndpoint endpoint) {
 
 net::HttpResponse ApiServer::Error(const ApiError& error) {
   ++failed_;
-  return JsonResponse(HttpStatusFor(error.status.code()), ErrorBody(error));
+  return JsonResponse(HttpStatusOf(error), ErrorBody(error));
 }
 
 void ApiServer::Forget(const std::shared_ptr<RequestHandle>& handle) {
@@ -195,6 +207,22 @@ net::HttpResponse ApiServer::Complete(const net::HttpRequest& http, ApiEndpoint 
   state->want_logprobs = req.top_logprobs >= 0;
   state->include_usage = req.include_usage;
   state->model = &model;
+  state->prompt_param = prompt_param;
+  if (req.response_format.kind != ResponseFormat::Kind::kText) {
+    auto compiled = structured_.Compile(req.response_format, http.body);
+    if (auto* e = std::get_if<ApiError>(&compiled)) return Error(*e);
+    state->constraint = std::get<std::shared_ptr<const OutputConstraint>>(std::move(compiled));
+    creq.grammar = state->constraint->grammar;
+    state->request = creq;  // kept for resamples
+  }
+  if (auto e = Submit(state, std::move(creq))) return Error(*e);
+  if (!req.stream) return Respond(std::move(state), http);
+  if (state->constraint && state->constraint->post_checked) return StreamChecked(std::move(state), http);
+  return Stream(std::move(state), http);
+}
+
+std::optional<ApiError> ApiServer::Submit(const std::shared_ptr<RequestState>& state, CompletionRequest creq) {
+  const bool constrained = creq.grammar != nullptr;
   auto submitted = scheduler_.Submit(
       std::move(creq),
       [state](const TokenEvent& e) {
@@ -208,38 +236,98 @@ net::HttpResponse ApiServer::Complete(const net::HttpRequest& http, ApiEndpoint 
         state->changed.notify_all();
       });
   if (!submitted.ok()) {
-    const bool too_long = submitted.status().code() == ErrorCode::kOutOfRange;
-    return Error({submitted.status(), too_long ? prompt_param : "", too_long ? "context_length_exceeded" : ""});
+    if (submitted.status().code() != ErrorCode::kOutOfRange) return ApiError{submitted.status(), "", ""};
+    // The prompt was checked against the context above, so with a grammar this is the
+    // token budget: max_tokens below the shortest complete answer.
+    if (constrained) return ApiError{submitted.status(), "max_tokens", "max_tokens_too_small"};
+    return ApiError{submitted.status(), state->prompt_param, "context_length_exceeded"};
   }
   state->handle = std::move(*submitted);
-  {
-    std::lock_guard<std::mutex> lock(in_flight_mutex_);
-    in_flight_.push_back(state->handle);
-  }
-  return req.stream ? Stream(std::move(state), http) : Respond(std::move(state), http);
+  std::lock_guard<std::mutex> lock(in_flight_mutex_);
+  in_flight_.push_back(state->handle);
+  return std::nullopt;
 }
 
-net::HttpResponse ApiServer::Respond(std::shared_ptr<RequestState> state, const net::HttpRequest& http) {
-  std::vector<TokenEvent> events;
+ApiServer::Finished ApiServer::Wait(RequestState& state, const net::HttpRequest& http) {
+  Finished f;
   std::optional<CompletionResult> result;
-  bool cancelled = false;
-  while (!(result = state->Take(options_.client_check_interval, &events))) {
-    if (!cancelled && http.client_gone()) {
-      state->handle->Cancel();
-      cancelled = true;
+  while (!(result = state.Take(options_.client_check_interval, &f.events))) {
+    if (!f.cancelled && http.client_gone()) {
+      state.handle->Cancel();
+      f.cancelled = true;
       ++cancelled_client_gone_;
     }
   }
-  Forget(state->handle);
-  if (result->finish == FinishReason::kError) {
-    return Error({result->status.ok() ? Status::Internal("generation failed") : result->status, "", ""});
+  Forget(state.handle);
+  f.result = std::move(*result);
+  return f;
+}
+
+std::variant<ApiServer::Finished, ApiError> ApiServer::RunChecked(const std::shared_ptr<RequestState>& state,
+                                                                  const net::HttpRequest& http) {
+  std::vector<std::string> violations;
+  for (int attempt = 0;; ++attempt) {
+    Finished f = Wait(*state, http);
+    if (f.result.finish == FinishReason::kError) {
+      return ApiError{f.result.status.ok() ? Status::Internal("generation failed") : f.result.status, "", ""};
+    }
+    if (f.cancelled) return ApiError{Status::Cancelled("the client closed the connection"), "", ""};
+    if (!state->constraint) return f;
+    violations = state->constraint->Check(f.result.text);
+    if (violations.empty()) return f;
+    ++resampled_;
+    if (attempt >= options_.max_resamples) break;
+    // A greedy retry would repeat itself: resample warmer, with another seed.
+    CompletionRequest retry = state->request;
+    retry.sampling.temperature = std::max(retry.sampling.temperature, options_.resample_temperature);
+    if (retry.sampling.seed != 0xFFFFFFFFu) retry.sampling.seed += static_cast<uint32_t>(attempt + 1);
+    state->Reset();
+    if (auto e = Submit(state, std::move(retry))) return *e;
   }
-  if (cancelled) return Error({Status::Cancelled("the client closed the connection"), "", ""});
+  std::string message = "the answer did not validate against the schema after " +
+                        std::to_string(options_.max_resamples + 1) + " attempts:";
+  for (const auto& v : violations) message += " " + v + ";";
+  message.pop_back();
+  ApiError e{Status::InvalidArgument(std::move(message)), "response_format", "schema_validation_failed"};
+  e.http_status = 422;
+  return e;
+}
+
+net::HttpResponse ApiServer::Respond(std::shared_ptr<RequestState> state, const net::HttpRequest& http) {
+  auto run = RunChecked(state, http);
+  if (auto* e = std::get_if<ApiError>(&run)) return Error(*e);
+  Finished& f = std::get<Finished>(run);
   std::vector<LogprobEntry> logprobs;
   if (state->want_logprobs) {
-    for (const auto& e : events) logprobs.push_back(state->Logprob(e));
+    for (const auto& e : f.events) logprobs.push_back(state->Logprob(e));
   }
-  return JsonResponse(200, CompletionBody(state->meta, *result, state->want_logprobs ? &logprobs : nullptr));
+  return JsonResponse(200, CompletionBody(state->meta, f.result, state->want_logprobs ? &logprobs : nullptr));
+}
+
+net::HttpResponse ApiServer::StreamChecked(std::shared_ptr<RequestState> state, const net::HttpRequest& http) {
+  auto run = RunChecked(state, http);
+  if (auto* e = std::get_if<ApiError>(&run)) return Error(*e);
+  auto finished = std::make_shared<Finished>(std::get<Finished>(std::move(run)));
+  net::HttpResponse response;
+  response.content_type = "text/event-stream";
+  response.headers = {{"Cache-Control", "no-cache"}};
+  response.stream = [state, finished](net::StreamWriter& out) {
+    auto send = [&out](const json& chunk) { return out.Write(net::SseEvent(Dump(chunk))); };
+    const ResponseMeta& meta = state->meta;
+    const bool chat = meta.endpoint == ApiEndpoint::kChatCompletions;
+    if (chat && !send(RoleChunk(meta))) return;
+    json logprobs = nullptr;
+    if (state->want_logprobs) {
+      std::vector<LogprobEntry> entries;
+      for (const auto& e : finished->events) entries.push_back(state->Logprob(e));
+      logprobs = chat ? ChatLogprobsJson(entries) : CompletionLogprobsJson(entries, 0);
+    }
+    if (!send(TextChunk(meta, finished->result.text, std::move(logprobs)))) return;
+    if (!send(FinishChunk(meta, finished->result))) return;
+    if (state->include_usage && !send(UsageChunk(meta, finished->result))) return;
+    out.Write(net::SseEvent("[DONE]"));
+  };
+  return response;
 }
 
 net::HttpResponse ApiServer::Stream(std::shared_ptr<RequestState> state, const net::HttpRequest&) {
@@ -277,10 +365,18 @@ net::HttpResponse ApiServer::Stream(std::shared_ptr<RequestState> state, const n
       return;
     }
     Forget(state->handle);
+    Status failure;
     if (result->finish == FinishReason::kError) {
+      failure = result->status.ok() ? Status::Internal("generation failed") : result->status;
+    } else if (state->constraint) {
+      // Only grammars that enforce every keyword stream live; this catches what should not
+      // happen (an answer cut short) instead of ending the stream as if it were whole.
+      auto violations = state->constraint->Check(result->text);
+      if (!violations.empty()) failure = Status::Internal("the streamed answer is invalid: " + violations.front());
+    }
+    if (!failure.ok()) {
       ++failed_;
-      Status s = result->status.ok() ? Status::Internal("generation failed") : result->status;
-      out.Write(net::SseEvent(Dump(ErrorBody({s, "", ""}))));
+      out.Write(net::SseEvent(Dump(ErrorBody({failure, "", ""}))));
       return;
     }
     if (!send(FinishChunk(meta, *result))) return;

@@ -247,8 +247,14 @@ TEST_F(ApiServerTest, BadInputGets4xxWithOpenAiErrorsAndServerKeepsServing) {
   }
   ExpectError(client.Post("/v1/completions", R"({"prompt":[999999999]})"), 400, "prompt", "token id outside vocab");
   ExpectError(client.Post(chat, R"({"messages":[{"role":"user","content":"hi"}],"n":3})"), 400, "n", "n=3");
-  ExpectError(client.Post(chat, R"({"messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}})"),
-              400, "response_format", "json_object");
+  ExpectError(client.Post(chat, R"({"messages":[{"role":"user","content":"hi"}],"grammar":"root ::= \"a\""})"),
+              400, "grammar", "GBNF grammar");
+  ExpectError(client.Post(chat, R"({"messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema",
+      "json_schema":{"schema":{"type":"object","properties":{"a":{"$ref":"#/$defs/missing"}}}}}})"),
+              400, "response_format.json_schema.schema", "unresolvable $ref");
+  ExpectError(client.Post(chat, R"({"messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema",
+      "json_schema":{"schema":{"type":"array","minItems":3,"maxItems":2}}}})"),
+              400, "response_format.json_schema.schema", "schema admitting nothing");
   ExpectError(client.Post(chat, std::string(100 * 1024, ' ')), 413, nullptr, "huge body");
   net::HttpClient fresh(ClientOptions());  // a 413 closes the connection
   ExpectError(fresh.Get("/v1/nothing"), 404, nullptr, "unknown route");
@@ -261,6 +267,75 @@ TEST_F(ApiServerTest, BadInputGets4xxWithOpenAiErrorsAndServerKeepsServing) {
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->status, 200);
   EXPECT_EQ(scheduler_->submitted, 1);  // nothing malformed reached the scheduler
+}
+
+// A schema whose uniqueItems the grammar only post-checks: the validator sees every answer.
+constexpr const char* kUniqueSchemaRequest = R"({"messages":[{"role":"user","content":"list"}],"temperature":0,
+    "response_format":{"type":"json_schema","json_schema":{"name":"l","strict":true,"schema":
+      {"type":"object","properties":{"z":{"type":"array","items":{"type":"integer"},"uniqueItems":true},
+                                     "a":{"type":"integer"}},"required":["z"]}}}})";
+
+TEST_F(ApiServerTest, StructuredAnswerIsResampledUntilItValidates) {
+  scheduler_->scripted = {R"({"z":[1,1]})", R"({"z":[1,2],"a":3})"};
+  net::HttpClient client(ClientOptions());
+  auto r = client.Post("/v1/chat/completions", kUniqueSchemaRequest);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["choices"][0]["message"]["content"], R"({"z":[1,2],"a":3})");
+  EXPECT_EQ(scheduler_->submitted, 2);
+  CompletionRequest last = scheduler_->last_request();
+  EXPECT_NE(last.grammar, nullptr);
+  EXPECT_GE(last.sampling.temperature, 1.0f);  // the resample is not greedy
+  EXPECT_EQ(Stats()["api"]["structured_resamples"], 1);
+}
+
+TEST_F(ApiServerTest, StructuredAnswerThatNeverValidatesIs422WithTheViolations) {
+  scheduler_->scripted = {R"({"z":[4,4]})"};
+  net::HttpClient client(ClientOptions());
+  auto r = client.Post("/v1/chat/completions", kUniqueSchemaRequest);
+  ExpectError(r, 422, "response_format", "never valid");
+  ASSERT_TRUE(r.ok());
+  json e = json::parse(r->body)["error"];
+  EXPECT_EQ(e["code"], "schema_validation_failed");
+  EXPECT_NE(e["message"].get<std::string>().find("/z"), std::string::npos) << e;
+  EXPECT_EQ(scheduler_->submitted, 3);  // the first answer and two resamples
+}
+
+TEST_F(ApiServerTest, StructuredStreamIsValidatedBeforeItIsSent) {
+  scheduler_->scripted = {R"({"z":[2,2]})", R"({"z":[5]})"};
+  json body = json::parse(kUniqueSchemaRequest);
+  body["stream"] = true;
+  net::HttpClient client(ClientOptions());
+  net::SseReader reader;
+  std::string text;
+  bool done = false;
+  auto r = client.PostStream("/v1/chat/completions", body.dump(), [&](int status, std::string_view data) {
+    EXPECT_EQ(status, 200);
+    reader.Feed(data, [&](std::string_view event) {
+      if (event == "[DONE]") {
+        done = true;
+        return;
+      }
+      json chunk = json::parse(event);
+      if (!chunk["choices"].empty() && chunk["choices"][0]["delta"].contains("content")) {
+        text += chunk["choices"][0]["delta"]["content"].get<std::string>();
+      }
+    });
+    return true;
+  });
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(done);
+  EXPECT_EQ(text, R"({"z":[5]})");  // the invalid first answer was never streamed
+}
+
+TEST_F(ApiServerTest, JsonObjectMustBeAnObject) {
+  scheduler_->scripted = {"[1]", "\"x\"", R"({"k":1})"};
+  net::HttpClient client(ClientOptions());
+  auto r = client.Post("/v1/completions", R"({"prompt":"x","response_format":{"type":"json_object"}})");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["choices"][0]["text"], R"({"k":1})");
+  EXPECT_EQ(scheduler_->submitted, 3);
 }
 
 TEST_F(ApiServerTest, ModelsHealthAndDraining) {

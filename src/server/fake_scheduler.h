@@ -1,13 +1,16 @@
 // Test support: a Scheduler that "generates" without a model context, so the HTTP API can
 // be tested before and independently of the real scheduler. Each request gets a thread
 // that emits max_tokens tokens (" w0", " w1", …) `token_delay` apart, honours Cancel and
-// reports what it was asked.
+// reports what it was asked. With `scripted` set, the n-th submission emits scripted[n]
+// (the last one once they run out) as a single token and stops.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -32,6 +35,7 @@ class FakeScheduler final : public Scheduler {
   std::atomic<bool> refuse_with_queue_full{false};
   std::atomic<int> cancelled{0};
   std::atomic<int> submitted{0};
+  std::vector<std::string> scripted;  // set before the first Submit
 
   CompletionRequest last_request() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -45,17 +49,29 @@ class FakeScheduler final : public Scheduler {
       return Status::OutOfRange("prompt does not fit the context");
     }
     if (refuse_with_queue_full) return Status::ResourceExhausted("queue full");
-    ++submitted;
+    const int n = submitted++;
+    std::string script;
+    if (!scripted.empty()) script = scripted[std::min<size_t>(static_cast<size_t>(n), scripted.size() - 1)];
     auto handle = std::make_shared<Handle>();
     std::lock_guard<std::mutex> lock(mutex_);
     last_ = request;
-    threads_.emplace_back([this, handle, request = std::move(request), on_token = std::move(on_token),
+    threads_.emplace_back([this, handle, script, request = std::move(request), on_token = std::move(on_token),
                            on_done = std::move(on_done)] {
       auto start = std::chrono::steady_clock::now();
       CompletionResult result;
       result.prompt_tokens = static_cast<int32_t>(request.prompt.size());
       result.cached_prompt_tokens = result.prompt_tokens / 2;
       result.finish = FinishReason::kLength;
+      if (!script.empty()) {
+        TokenEvent e;
+        e.text = script;
+        result.text = script;
+        result.completion_tokens = 1;
+        result.finish = FinishReason::kStop;
+        on_token(e);
+        on_done(result);
+        return;
+      }
       for (int32_t i = 0; i < request.max_tokens; ++i) {
         std::this_thread::sleep_for(token_delay);
         if (handle->cancelled) {

@@ -163,19 +163,52 @@ std::optional<ApiError> ReadStop(const json& body, const ApiRequestLimits& limit
   return std::nullopt;
 }
 
-// The hook for structured generation: today only plain text is produced.
-std::optional<ApiError> ParseResponseFormat(const json& body) {
+std::optional<ApiError> ReadJsonSchemaFormat(const json& format, ResponseFormat* out) {
+  auto spec = format.find("json_schema");
+  if (spec == format.end() || spec->is_null()) {
+    return Invalid("response_format.json_schema", "'response_format.json_schema' is required for type 'json_schema'");
+  }
+  if (!spec->is_object()) return WrongType("response_format.json_schema", *spec, "an object");
+  if (auto name = spec->find("name"); name != spec->end() && !name->is_null()) {
+    if (!name->is_string()) return WrongType("response_format.json_schema.name", *name, "a string");
+    out->name = name->get<std::string>();
+  }
+  if (auto e = ReadBool(*spec, "strict", &out->strict)) {
+    e->param = "response_format.json_schema.strict";
+    return e;
+  }
+  auto schema = spec->find("schema");
+  if (schema == spec->end() || schema->is_null()) {
+    return Invalid("response_format.json_schema.schema", "'response_format.json_schema.schema' is required");
+  }
+  if (!schema->is_object() && !schema->is_boolean()) {
+    return WrongType("response_format.json_schema.schema", *schema, "an object or a boolean");
+  }
+  out->schema = schema->dump();
+  return std::nullopt;
+}
+
+std::optional<ApiError> ReadResponseFormat(const json& body, ResponseFormat* out) {
+  if (auto g = body.find("grammar"); g != body.end() && !g->is_null()) {
+    return Unsupported("grammar", "'grammar' (GBNF) is not supported: Kolibri has no GBNF parser; "
+                                  "use response_format with type 'json_schema' or 'json_object'");
+  }
   auto it = body.find("response_format");
   if (it == body.end() || it->is_null()) return std::nullopt;
   if (!it->is_object()) return WrongType("response_format", *it, "an object");
   auto type = it->find("type");
   if (type == it->end() || !type->is_string()) return Invalid("response_format.type", "'response_format.type' must be a string");
   if (*type == "text") return std::nullopt;
-  if (*type == "json_object" || *type == "json_schema") {
-    return Unsupported("response_format", "response_format '" + type->get<std::string>() +
-                                              "' is not supported yet; only {\"type\":\"text\"}");
+  if (*type == "json_object") {
+    out->kind = ResponseFormat::Kind::kJsonObject;
+    return std::nullopt;
   }
-  return Invalid("response_format.type", "unknown response_format type '" + type->get<std::string>() + "'");
+  if (*type == "json_schema") {
+    out->kind = ResponseFormat::Kind::kJsonSchema;
+    return ReadJsonSchemaFormat(*it, out);
+  }
+  return Invalid("response_format.type", "unknown response_format type '" + type->get<std::string>() +
+                                             "'; expected text, json_object or json_schema");
 }
 
 std::optional<ApiError> ReadLogprobs(const json& body, ApiEndpoint endpoint, const ApiRequestLimits& limits,
@@ -195,7 +228,7 @@ std::optional<ApiError> ReadLogprobs(const json& body, ApiEndpoint endpoint, con
   return std::nullopt;
 }
 
-std::optional<ApiError> ReadUnsupported(const json& body, ApiEndpoint endpoint) {
+std::optional<ApiError> ReadUnsupported(const json& body, ApiEndpoint endpoint, ApiRequest* out) {
   std::optional<int64_t> n;
   if (auto e = ReadInt(body, "n", 1, std::numeric_limits<int32_t>::max(), &n)) return e;
   if (n && *n != 1) return Unsupported("n", "only 'n': 1 is supported");
@@ -220,7 +253,7 @@ std::optional<ApiError> ReadUnsupported(const json& body, ApiEndpoint endpoint) 
     auto suffix = body.find("suffix");
     if (suffix != body.end() && !suffix->is_null()) return Unsupported("suffix", "'suffix' is not supported");
   }
-  return ParseResponseFormat(body);
+  return ReadResponseFormat(body, &out->response_format);
 }
 
 }  // namespace
@@ -265,7 +298,7 @@ std::variant<ApiRequest, ApiError> ParseApiRequest(const json& body, ApiEndpoint
     if (auto e = ReadBool(*it, "include_usage", &req.include_usage)) return *e;
   }
   if (auto e = ReadLogprobs(body, endpoint, limits, &req)) return *e;
-  if (auto e = ReadUnsupported(body, endpoint)) return *e;
+  if (auto e = ReadUnsupported(body, endpoint, &req)) return *e;
   return req;
 }
 

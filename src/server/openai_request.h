@@ -22,6 +22,19 @@ namespace kolibri::server {
 
 enum class ApiEndpoint { kChatCompletions, kCompletions };
 
+// response_format. The schema travels as JSON text; ParseApiRequest sees the body with its
+// object keys sorted, so ApiServer re-reads the schema from the raw body to keep the
+// author's property order (the order of the generated JSON).
+struct ResponseFormat {
+  enum class Kind { kText, kJsonObject, kJsonSchema };
+  Kind kind = Kind::kText;
+  std::string name;    // json_schema.name
+  std::string schema;  // json_schema.schema as compact JSON text
+  bool strict = true;  // json_schema.strict; absent → true. false compiles leniently: keywords
+                       // that can be neither enforced nor checked are relaxed, not refused.
+                       // Kolibri enforces the schema either way.
+};
+
 struct ApiRequest {
   ApiEndpoint endpoint = ApiEndpoint::kChatCompletions;
   std::string model;                    // as sent ("" when absent); echoed nowhere
@@ -35,6 +48,7 @@ struct ApiRequest {
   bool stream = false;
   bool include_usage = false;           // stream_options.include_usage
   int32_t top_logprobs = -1;            // -1: no logprobs; else chosen token + N alternatives
+  ResponseFormat response_format;
 };
 
 struct ApiRequestLimits {
@@ -49,8 +63,9 @@ struct ApiRequestLimits {
 //
 // Unsupported on purpose (400 with the field named): n != 1, best_of != 1, echo, suffix,
 // tools/functions, non-zero frequency/presence penalties, logit_bias, non-text content
-// parts, and response_format other than {"type":"text"} — JSON output is the
-// structured-generation issue's work and plugs in at ParseResponseFormat in the .cc.
+// parts, and a `grammar` field (GBNF: the grammar module has no GBNF parser; use
+// response_format). response_format may be text, json_object or json_schema (with
+// json_schema.schema an object or boolean; name and strict checked for type).
 std::variant<ApiRequest, ApiError> ParseApiRequest(const nlohmann::json& body, ApiEndpoint endpoint,
                                                    const ApiRequestLimits& limits);
 

@@ -49,8 +49,13 @@ TEST(OpenAiRequestTest, RejectTable) {
       {R"({"messages":[{"role":"user","content":"x"}],"ignore_eos":1})", kChat, "ignore_eos", "must be a boolean"},
       {R"({"messages":[{"role":"user","content":"x"}],"top_logprobs":3})", kChat, "top_logprobs", "needs 'logprobs'"},
       {R"({"messages":[{"role":"user","content":"x"}],"logprobs":true,"top_logprobs":21})", kChat, "top_logprobs", "at most 20"},
-      {R"({"messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_object"}})", kChat, "response_format", "not supported yet"},
-      {R"({"messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{}}})", kChat, "response_format", "not supported yet"},
+      {R"({"messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{}}})", kChat, "response_format.json_schema.schema", "is required"},
+      {R"({"messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema"}})", kChat, "response_format.json_schema", "is required"},
+      {R"({"messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"schema":"x"}}})", kChat, "response_format.json_schema.schema", "an object or a boolean"},
+      {R"({"messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"schema":{},"strict":"yes"}}})", kChat, "response_format.json_schema.strict", "must be a boolean"},
+      {R"({"messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":1,"schema":{}}}})", kChat, "response_format.json_schema.name", "must be a string"},
+      {R"({"messages":[{"role":"user","content":"x"}],"response_format":{"type":"yaml"}})", kChat, "response_format.type", "unknown response_format type"},
+      {R"({"messages":[{"role":"user","content":"x"}],"grammar":"root ::= \"a\""})", kChat, "grammar", "not supported"},
       {R"({"messages":[{"role":"user","content":"x"}],"response_format":"json"})", kChat, "response_format", "must be an object"},
       {R"({"messages":[{"role":"user","content":"x"}],"frequency_penalty":0.5})", kChat, "frequency_penalty", "not supported"},
       {R"({"messages":[{"role":"user","content":"x"}],"tools":[{"type":"function"}]})", kChat, "tools", "not supported"},
@@ -74,6 +79,26 @@ TEST(OpenAiRequestTest, RejectTable) {
         << c.body << " → " << e.status.message();
     EXPECT_EQ(HttpStatusFor(e.status.code()), 400) << c.body;
   }
+}
+
+TEST(OpenAiRequestTest, ResponseFormatKinds) {
+  ApiRequestLimits limits;
+  auto object = ParseApiRequest(json::parse(R"({"messages":[{"role":"user","content":"x"}],
+      "response_format":{"type":"json_object"}})"), kChat, limits);
+  ASSERT_TRUE(std::holds_alternative<ApiRequest>(object));
+  EXPECT_EQ(std::get<ApiRequest>(object).response_format.kind, ResponseFormat::Kind::kJsonObject);
+  auto schema = ParseApiRequest(json::parse(R"({"messages":[{"role":"user","content":"x"}],
+      "response_format":{"type":"json_schema","json_schema":{"name":"t","strict":false,
+                         "schema":{"type":"object","properties":{"b":{"type":"integer"}}}}}})"), kChat, limits);
+  ASSERT_TRUE(std::holds_alternative<ApiRequest>(schema));
+  const ResponseFormat& f = std::get<ApiRequest>(schema).response_format;
+  EXPECT_EQ(f.kind, ResponseFormat::Kind::kJsonSchema);
+  EXPECT_EQ(f.name, "t");
+  EXPECT_FALSE(f.strict);
+  EXPECT_EQ(json::parse(f.schema)["properties"]["b"]["type"], "integer");
+  auto text = ParseApiRequest(json::parse(R"({"prompt":"x","response_format":{"type":"text"}})"), kText, limits);
+  ASSERT_TRUE(std::holds_alternative<ApiRequest>(text));
+  EXPECT_EQ(std::get<ApiRequest>(text).response_format.kind, ResponseFormat::Kind::kText);
 }
 
 TEST(OpenAiRequestTest, ChatFieldsMapToTheScheduler) {

@@ -68,12 +68,29 @@ await check('completions.create (plain and streamed)', async () => {
   assert.ok(chunks >= 1);
 });
 
+await check('response_format json_schema gives JSON that matches the schema', async () => {
+  const schema = {
+    type: 'object',
+    properties: { category: { enum: ['billing', 'technical'] }, urgent: { type: 'boolean' } },
+    required: ['category', 'urgent'], additionalProperties: false,
+  };
+  const r = await client.chat.completions.create({
+    model, messages, max_tokens: 60, temperature: 0,
+    response_format: { type: 'json_schema', json_schema: { name: 'triage', schema, strict: true } },
+  });
+  const answer = JSON.parse(r.choices[0].message.content);
+  assert.deepEqual(Object.keys(answer), ['category', 'urgent']);
+  assert.ok(['billing', 'technical'].includes(answer.category));
+  assert.equal(typeof answer.urgent, 'boolean');
+});
+
 await check('errors surface as APIError with status and param', async () => {
   const cases = [
     [{ model, messages: [] }, 400, 'messages'],
     [{ model, messages, max_tokens: 0 }, 400, 'max_tokens'],
     [{ model, messages, n: 2 }, 400, 'n'],
-    [{ model, messages, response_format: { type: 'json_object' } }, 400, 'response_format'],
+    [{ model, messages, response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'array', minItems: 3, maxItems: 1 } } } },
+      400, 'response_format.json_schema.schema'],
   ];
   for (const [body, status, param] of cases) {
     await assert.rejects(client.chat.completions.create(body), (err) => {
