@@ -282,6 +282,16 @@ int Run(const Options& o) {
       save();
     }
   }
+  if (Wants(o, "ttft")) {
+    WorkloadOptions one = w;
+    one.concurrency = 1;
+    result["ttft"] = RunTtft(o, one);
+    save();
+    std::fprintf(stderr, "  ttft           cold %.0f ms  cached %.0f ms  (%.2fx; %.0f %% of the prompt cached)\n",
+                 result["ttft"]["cold_ttft_ms"].get<double>(), result["ttft"]["cached_ttft_ms"].get<double>(),
+                 result["ttft"]["cached_over_cold"].get<double>(),
+                 100 * result["ttft"]["cached_fraction_of_prompt"].get<double>());
+  }
   if (Wants(o, "triage")) {
     if (o.triage_file.empty()) {
       std::fprintf(stderr, "  triage: skipped (no --triage file)\n");
@@ -307,14 +317,6 @@ int Run(const Options& o) {
                    s["answers_valid"].get<int>(), bodies.size());
       result["workloads"].push_back(s);
     }
-  }
-  if (Wants(o, "ttft")) {
-    w.concurrency = 1;
-    result["ttft"] = RunTtft(o, w);
-    std::fprintf(stderr, "  ttft           cold %.0f ms  cached %.0f ms  (%.2fx; %.0f %% of the prompt cached)\n",
-                 result["ttft"]["cold_ttft_ms"].get<double>(), result["ttft"]["cached_ttft_ms"].get<double>(),
-                 result["ttft"]["cached_over_cold"].get<double>(),
-                 100 * result["ttft"]["cached_fraction_of_prompt"].get<double>());
   }
   if (Wants(o, "memory") && o.memory_requests > 0) {
     if (o.server_pid <= 0) {
