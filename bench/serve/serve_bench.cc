@@ -316,6 +316,7 @@ int Run(const Options& o) {
       std::fprintf(stderr, "  %-14s answers parsed %d, valid %d of %zu\n", "", s["answers_parsed"].get<int>(),
                    s["answers_valid"].get<int>(), bodies.size());
       result["workloads"].push_back(s);
+      save();
     }
   }
   if (Wants(o, "memory") && o.memory_requests > 0) {

@@ -46,7 +46,10 @@ struct OutputConstraint {
 struct StructuredOutputOptions {
   size_t grammar_cache_capacity = 64;    // compiled grammars kept (LRU)
   size_t validator_cache_capacity = 64;  // compiled validators kept (cleared when full)
-  int max_expanded_repeat = 32;          // see grammar::SchemaCompileOptions
+  // See grammar::SchemaCompileOptions. Bounds up to this (e.g. maxLength 40) are enforced by
+  // the grammar instead of post-checked: a noisy small model writes long strings, and a
+  // post-checked bound then costs resamples or a 422.
+  int max_expanded_repeat = 128;
 };
 
 class StructuredOutput {
