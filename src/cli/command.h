@@ -25,6 +25,7 @@ void RegisterVersionCommand(CLI::App& root, CommandFn* run);
 void RegisterInfoCommand(CLI::App& root, CommandFn* run);
 void RegisterGenerateCommand(CLI::App& root, CommandFn* run);
 void RegisterMakeTestModelCommand(CLI::App& root, CommandFn* run);
+void RegisterServeCommand(CLI::App& root, CommandFn* run);
 void RegisterPlanCommand(CLI::App& root, CommandFn* run);
 void RegisterPullCommand(CLI::App& root, CommandFn* run);
 void RegisterTrainRouterCommand(CLI::App& root, CommandFn* run);

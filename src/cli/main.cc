@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   RegisterInfoCommand(app, &run);
   RegisterGenerateCommand(app, &run);
   RegisterMakeTestModelCommand(app, &run);
+  RegisterServeCommand(app, &run);
   RegisterPlanCommand(app, &run);
   RegisterPullCommand(app, &run);
   RegisterTrainRouterCommand(app, &run);
