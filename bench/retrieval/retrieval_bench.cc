@@ -4,6 +4,8 @@
 //
 //   bench_retrieval [--docs 10000] [--chunks 100000] [--queries 500]
 //                   [--workdir /tmp/kolibri-retrieval-bench] [--out bench/results/retrieval.json]
+//   bench_retrieval --sweep 1 [same --docs/--chunks/--queries/--workdir] --out FILE
+//     reuses the index a previous full run left in --workdir and measures pruning settings.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -34,23 +36,26 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
   return out;
 }
 
+fs::path FilePath(const fs::path& dir, int i) {
+  fs::path p = dir / ("d" + std::to_string(i / 1000)) / ("doc" + std::to_string(i));
+  p += i % 3 == 0 ? ".md" : i % 3 == 1 ? ".txt" : ".html";
+  return p;
+}
+
 // Writes document `i` as Markdown, plain text or HTML (with navigation chrome).
 std::string WriteFile(const fs::path& dir, int i, const kolibri::bench::SyntheticDocument& d) {
   std::string body;
-  fs::path p = dir / ("d" + std::to_string(i / 1000)) / ("doc" + std::to_string(i));
+  const fs::path p = FilePath(dir, i);
   switch (i % 3) {
     case 0:
-      p += ".md";
       body = "# " + d.title + "\n\n";
       for (const auto& para : d.paragraphs) body += Join(para, " ") + "\n\n";
       break;
     case 1:
-      p += ".txt";
       body = d.title + "\n\n";
       for (const auto& para : d.paragraphs) body += Join(para, " ") + "\n\n";
       break;
     default:
-      p += ".html";
       body = "<!doctype html><html><head><title>" + d.title + "</title></head><body><nav><a>Home</a> "
              "<a>Products</a></nav><main><h1>" + d.title + "</h1>";
       for (const auto& para : d.paragraphs) body += "<p>" + Join(para, " ") + "</p>\n";
@@ -74,8 +79,8 @@ struct Query {
 };
 
 // Runs every query with pruning and without (interleaved, so both see the same load).
-nlohmann::json Measure(kolibri::DocumentStore* store, const std::vector<Query>& queries) {
-  kolibri::RetrieveOptions pruned;
+nlohmann::json Measure(kolibri::DocumentStore* store, const std::vector<Query>& queries,
+                       const kolibri::RetrieveOptions& pruned = {}, bool with_plain = true) {
   kolibri::RetrieveOptions plain;
   plain.prune_terms = false;
   for (size_t i = 0; i < std::min<size_t>(queries.size(), 20); ++i) {
@@ -86,7 +91,7 @@ nlohmann::json Measure(kolibri::DocumentStore* store, const std::vector<Query>& 
   std::vector<double> ms[2];
   int hits[2] = {0, 0};
   for (const Query& q : queries) {
-    for (int variant = 0; variant < 2; ++variant) {
+    for (int variant = 0; variant < (with_plain ? 2 : 1); ++variant) {
       const auto start = Clock::now();
       auto result = store->Retrieve(q.text, 5, variant == 0 ? pruned : plain);
       ms[variant].push_back(Seconds(start) * 1000);
@@ -103,12 +108,50 @@ nlohmann::json Measure(kolibri::DocumentStore* store, const std::vector<Query>& 
     }
   }
   const char* names[2] = {"bm25_pruned", "bm25_plain_fts5_order_by_rank"};
-  for (int v = 0; v < 2; ++v) {
+  for (int v = 0; v < (with_plain ? 2 : 1); ++v) {
     out[names[v]] = {{"recall_at_5", static_cast<double>(hits[v]) / static_cast<double>(queries.size())},
                      {"p50_ms", Percentile(ms[v], 0.5)}, {"p95_ms", Percentile(ms[v], 0.95)},
                      {"p99_ms", Percentile(ms[v], 0.99)}, {"queries", queries.size()}};
   }
   return out;
+}
+
+// Regenerates the same queries (the generator is deterministic) and measures pruning
+// settings on the index a full run left behind.
+int Sweep(kolibri::bench::SyntheticCorpus& corpus, const fs::path& files_dir, const std::string& db_path,
+          int docs, int n_queries, const std::string& out_path) {
+  auto opened = kolibri::DocumentStore::Open(db_path, {.create = false});
+  if (!opened.ok()) {
+    std::fprintf(stderr, "%s\n", opened.status().ToString().c_str());
+    return 1;
+  }
+  std::vector<Query> all;
+  for (int i = 0; i < docs; ++i) {
+    all.push_back({corpus.Make(250 + (i * 7919) % 200).held_out,
+                   fs::absolute(FilePath(files_dir, i)).lexically_normal().string()});
+  }
+  const int64_t chunks = (*opened)->Stats()->chunks;
+  const int64_t documents = (*opened)->Stats()->documents;
+  for (int extra = 0; static_cast<int64_t>(all.size()) < documents; ++extra) {
+    all.push_back({corpus.Make(250 + (extra * 7919) % 200).held_out, "/generated/doc" + std::to_string(extra)});
+  }
+  std::vector<Query> queries;
+  for (int i = 0; i < n_queries; ++i) queries.push_back(all[static_cast<size_t>(i) * all.size() / static_cast<size_t>(n_queries)]);
+  nlohmann::json out = nlohmann::json::array();
+  const std::pair<int, double> settings[] = {{8, 0.05}, {6, 0.02}, {4, 0.02}, {4, 0.01}, {3, 0.01}};
+  for (const auto& [terms, fraction] : settings) {
+    kolibri::RetrieveOptions o;
+    o.max_terms = terms;
+    o.max_term_fraction = fraction;
+    nlohmann::json r = Measure(opened->get(), queries, o, false)["bm25_pruned"];
+    r["max_terms"] = terms;
+    r["max_term_fraction"] = fraction;
+    r["chunks"] = chunks;
+    std::fprintf(stderr, "%s\n", r.dump().c_str());
+    out.push_back(r);
+  }
+  std::ofstream(out_path) << out.dump(2) << "\n";
+  return 0;
 }
 
 }  // namespace
@@ -119,6 +162,7 @@ int main(int argc, char** argv) {
   int n_queries = 500;
   std::string workdir = "/tmp/kolibri-retrieval-bench";
   std::string out_path = "bench/results/retrieval.json";
+  bool sweep = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--docs") docs = std::atoi(argv[i + 1]);
@@ -126,16 +170,18 @@ int main(int argc, char** argv) {
     else if (a == "--queries") n_queries = std::atoi(argv[i + 1]);
     else if (a == "--workdir") workdir = argv[i + 1];
     else if (a == "--out") out_path = argv[i + 1];
+    else if (a == "--sweep") sweep = std::atoi(argv[i + 1]) != 0;
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
     }
   }
-  fs::remove_all(workdir);
   const fs::path files_dir = fs::path(workdir) / "files";
   const std::string db_path = workdir + "/index.db";
   kolibri::bench::SyntheticCorpus corpus(42);
   std::vector<Query> all_queries;
+  if (sweep) return Sweep(corpus, files_dir, db_path, docs, n_queries, out_path);
+  fs::remove_all(workdir);
 
   // 1. Ingestion of generated files through the full pipeline.
   auto start = Clock::now();

@@ -36,8 +36,8 @@ struct StoreOptions {
 
 struct RetrieveOptions {
   bool prune_terms = true;           // keep only the most selective query terms
-  int max_terms = 8;                 // at most this many terms after pruning
-  double max_term_fraction = 0.05;   // drop terms found in more than this share of chunks
+  int max_terms = 6;                 // at most this many terms after pruning
+  double max_term_fraction = 0.02;   // drop terms found in more than this share of chunks
 };
 
 // A chunk found by Retrieve, with what a citation needs.

@@ -147,6 +147,7 @@ Result<bool> DocumentStore::IsCurrent(const std::string& source_path, const std:
 Status DocumentStore::ReplaceSource(const std::string& source_path, const std::string& content_hash,
                                     const std::vector<Document>& documents) {
   Connection& db = impl_->db;
+  impl_->retriever->Invalidate();
   Transaction tx(&db);
   KOLIBRI_RETURN_IF_ERROR(tx.Begin());
   KOLIBRI_RETURN_IF_ERROR(impl_->DeleteSource(source_path));
@@ -182,6 +183,7 @@ Status DocumentStore::ReplaceSource(const std::string& source_path, const std::s
 
 Result<int> DocumentStore::RemovePath(const std::string& path) {
   Connection& db = impl_->db;
+  impl_->retriever->Invalidate();
   Transaction tx(&db);
   KOLIBRI_RETURN_IF_ERROR(tx.Begin());
   std::string prefix = path;

@@ -100,6 +100,15 @@ TEST(DocumentStoreTest, PruningDropsCommonTermsButKeepsRareOnes) {
   EXPECT_EQ(hits->front().chunk_id, "c7");
   EXPECT_EQ(store->Retrieve("common words zeppelin", 3, {.prune_terms = false})->size(), 3u);
   EXPECT_EQ(store->Retrieve("common everywhere", 3)->size(), 3u);  // all common: rarest kept
+  // Cached term frequencies follow this connection's own writes.
+  Document z;
+  z.id = z.source_path = "/d/z";
+  z.text = "zeppelin zeppelin";
+  z.chunks.push_back({"cz", 0, 0, z.text.size(), "", z.text});
+  ASSERT_TRUE(store->ReplaceSource(z.source_path, "h", {z}).ok());
+  EXPECT_EQ(store->Retrieve("zeppelin", 5)->size(), 2u);
+  ASSERT_EQ(*store->RemovePath("/d/7"), 1);
+  EXPECT_EQ(store->Retrieve("zeppelin", 5)->size(), 1u);
 
   // Retrieval must not leave a read snapshot open: it would stop WAL checkpoints for good.
   sqlite3* raw = nullptr;

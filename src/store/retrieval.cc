@@ -94,6 +94,7 @@ Result<int64_t> Retriever::ChunkCount() {
   if (version != cached_version_ || cached_count_ < 0) {
     KOLIBRI_ASSIGN_OR_RETURN(cached_count_, db_->QueryInt("SELECT count(*) FROM chunks"));
     cached_version_ = version;
+    frequency_cache_.clear();
   }
   return cached_count_;
 }
@@ -102,11 +103,17 @@ Result<std::string> Retriever::MatchExpression(const std::string& query, const R
   KOLIBRI_ASSIGN_OR_RETURN(std::vector<QueryTerm> terms, Terms(query));
   if (options.prune_terms && !terms.empty()) {
     KOLIBRI_ASSIGN_OR_RETURN(int64_t total, ChunkCount());
+    if (frequency_cache_.size() > 200000) frequency_cache_.clear();
     for (QueryTerm& t : terms) {
+      if (auto it = frequency_cache_.find(t.token); it != frequency_cache_.end()) {
+        t.doc_frequency = it->second;
+        continue;
+      }
       vocab_.Reset();
       vocab_.Bind(1, t.token);
       KOLIBRI_ASSIGN_OR_RETURN(bool row, vocab_.Step());
       t.doc_frequency = row ? vocab_.Int(0) : 0;
+      frequency_cache_.emplace(t.token, t.doc_frequency);
     }
     // A statement left mid-result holds a read snapshot, which stops WAL checkpoints.
     vocab_.Reset();

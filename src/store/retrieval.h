@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "kolibri/document_store.h"
@@ -32,6 +33,8 @@ class Retriever {
   Result<std::string> MatchExpression(const std::string& query, const RetrieveOptions& options);
   Result<std::vector<RetrievedChunk>> Retrieve(const std::string& query, int k,
                                                const RetrieveOptions& options);
+  // Forgets cached counts; call after this connection writes (data_version only tracks others).
+  void Invalidate() { cached_count_ = -1; }
 
  private:
   explicit Retriever(Connection* db);
@@ -43,6 +46,9 @@ class Retriever {
   Statement search_;
   Statement fetch_;
   int64_t cached_count_ = -1;
+  // Chunk frequency per term: fts5vocab counts it by reading the term's whole posting list
+  // (as slow as ranking it), so it is kept until another commit changes the index.
+  std::unordered_map<std::string, int64_t> frequency_cache_;
   int64_t cached_version_ = -1;
 };
 
