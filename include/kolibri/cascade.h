@@ -45,6 +45,7 @@ struct UpstreamEndpoint {
 
 struct CascadeResources {
   const Tier0Classifier* tier0 = nullptr;  // classify tasks only; null: no tier 0
+  std::map<std::string, const Tier0Classifier*> tier0_by_task;  // per task name; before `tier0`
   double tier0_threshold = -1;             // < 0: the classifier's calibrated threshold
   tasks::TaskRunner* slm = nullptr;        // null: no small-model tier
   std::string slm_model;                   // its name in audit entries
@@ -98,7 +99,8 @@ class Cascade {
                             const CascadeRunOptions& options = {});
 
  private:
-  TierOutcome RunTier0(const tasks::TaskDefinition& task, const std::string& input);
+  const Tier0Classifier* Tier0For(const tasks::TaskDefinition& task) const;
+  TierOutcome RunTier0(const Tier0Classifier& tier0, const tasks::TaskDefinition& task, const std::string& input);
   TierOutcome RunSlm(const tasks::TaskDefinition& task, const std::string& input);
   TierOutcome RunUpstream(const std::string& name, const UpstreamEndpoint& ep, const tasks::TaskDefinition& task,
                           const std::string& input);

@@ -12,13 +12,21 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "cli/command.h"
 #include "kolibri/engine_info.h"
 #include "kolibri/model.h"
 #include "kolibri/scheduler.h"
 #include "net/http_server.h"
+#include "kolibri/audit_log.h"
+#include "kolibri/cascade.h"
+#include "kolibri/review_queue.h"
+#include "kolibri/tasks/task_runner.h"
+#include "kolibri/tier0_classifier.h"
 #include "server/api_server.h"
+#include "server/task_api.h"
 
 namespace kolibri::cli {
 namespace {
@@ -32,7 +40,67 @@ struct ServeCliOptions {
   bool no_prefix_cache = false;
   int verbose = 0;
   SchedulerOptions scheduler;
+  // POST /v1/tasks/{name}
+  std::string tasks_file;
+  std::vector<std::string> routers;    // TASK=FILE
+  std::vector<std::string> upstreams;  // NAME=URL[#MODEL]
+  std::string review_db;
+  std::string audit_db;
 };
+
+// Everything POST /v1/tasks needs, alive as long as the server.
+struct TaskServing {
+  tasks::TaskFile file;
+  std::vector<std::unique_ptr<Tier0Classifier>> routers;
+  std::unique_ptr<tasks::TaskRunner> runner;
+  std::unique_ptr<ReviewQueue> review;
+  std::unique_ptr<AuditLog> audit;
+  std::unique_ptr<Cascade> cascade;
+  std::unique_ptr<server::TaskApi> api;
+};
+
+Result<std::pair<std::string, std::string>> SplitAssignment(const std::string& text, const char* option) {
+  const size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+    return Status::InvalidArgument(std::string(option) + " wants NAME=VALUE, got '" + text + "'");
+  }
+  return std::make_pair(text.substr(0, eq), text.substr(eq + 1));
+}
+
+Result<std::unique_ptr<TaskServing>> SetUpTasks(const ServeCliOptions& o, Scheduler& scheduler) {
+  auto t = std::make_unique<TaskServing>();
+  KOLIBRI_ASSIGN_OR_RETURN(t->file, tasks::LoadTaskFile(o.tasks_file));
+  CascadeResources r;
+  for (const auto& spec : o.routers) {
+    KOLIBRI_ASSIGN_OR_RETURN(auto kv, SplitAssignment(spec, "--router"));
+    KOLIBRI_RETURN_IF_ERROR(t->file.Find(kv.first).status());
+    KOLIBRI_ASSIGN_OR_RETURN(Tier0Classifier c, Tier0Classifier::Load(kv.second));
+    t->routers.push_back(std::make_unique<Tier0Classifier>(std::move(c)));
+    r.tier0_by_task[kv.first] = t->routers.back().get();
+  }
+  for (const auto& spec : o.upstreams) {
+    KOLIBRI_ASSIGN_OR_RETURN(auto kv, SplitAssignment(spec, "--upstream"));
+    UpstreamEndpoint ep;
+    ep.base_url = kv.second.substr(0, kv.second.find('#'));
+    ep.model = kv.second.find('#') == std::string::npos ? "" : kv.second.substr(kv.second.find('#') + 1);
+    if (const char* key = std::getenv("KOLIBRI_UPSTREAM_API_KEY"); key != nullptr) ep.api_key = key;
+    r.upstreams[kv.first] = ep;
+  }
+  t->runner = std::make_unique<tasks::TaskRunner>(scheduler);
+  r.slm = t->runner.get();
+  r.slm_model = o.alias.empty() ? o.model : o.alias;
+  if (!o.review_db.empty()) {
+    KOLIBRI_ASSIGN_OR_RETURN(t->review, ReviewQueue::Open(o.review_db));
+    r.review = t->review.get();
+  }
+  if (!o.audit_db.empty()) {
+    KOLIBRI_ASSIGN_OR_RETURN(t->audit, AuditLog::Open(o.audit_db));
+    r.audit = t->audit.get();
+  }
+  t->cascade = std::make_unique<Cascade>(std::move(r));
+  t->api = std::make_unique<server::TaskApi>(t->file, *t->cascade);
+  return t;
+}
 
 Result<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -90,6 +158,11 @@ Status RunServe(const ServeCliOptions& o) {
   api.WarmupStructuredOutput();
   net::HttpServer http(HttpOptions(o));
   api.RegisterRoutes(http);
+  std::unique_ptr<TaskServing> task_serving;
+  if (!o.tasks_file.empty()) {
+    KOLIBRI_ASSIGN_OR_RETURN(task_serving, SetUpTasks(o, *scheduler));
+    task_serving->api->RegisterRoutes(http);
+  }
   KOLIBRI_RETURN_IF_ERROR(http.Start());
   std::fprintf(stderr, "kolibri: serving '%s' as '%s' on http://%s:%d (ctx %d, parallel %d, prefix cache %s)\n",
                o.model.c_str(), api.model_id().c_str(), o.host.c_str(), http.port(), scheduler_options.context,
@@ -146,6 +219,13 @@ void RegisterServeCommand(CLI::App& root, CommandFn* run) {
   cmd->add_option("--alias", o->alias, "Model name in /v1/models and responses (default: file name)");
   cmd->add_flag("--no-prefix-cache", o->no_prefix_cache, "Do not reuse cached prompt prefixes (for measurement)");
   cmd->add_flag("-v,--verbose", o->verbose, "Show llama.cpp's log (-v warnings, -vv everything)");
+  cmd->add_option("--tasks", o->tasks_file, "Task file (YAML): serves POST /v1/tasks/{name} through the cascade");
+  cmd->add_option("--router", o->routers, "TASK=FILE: a tier-0 classifier (kolibri train-router) for a classify task");
+  cmd->add_option("--upstream", o->upstreams,
+                  "NAME=URL[#MODEL]: an OpenAI-compatible endpoint the tasks' escalation lists may name "
+                  "(API key from $KOLIBRI_UPSTREAM_API_KEY)");
+  cmd->add_option("--review-db", o->review_db, "Review queue database (the 'human' tier)");
+  cmd->add_option("--audit-db", o->audit_db, "Audit log database (one entry per tier decision)");
   cmd->callback([run, o] { *run = [o] { return RunServe(*o); }; });
 }
 

@@ -172,15 +172,20 @@ nlohmann::json CascadeResult::ToJson() const {
   return j;
 }
 
-TierOutcome Cascade::RunTier0(const TaskDefinition& task, const std::string& input) {
+const Tier0Classifier* Cascade::Tier0For(const TaskDefinition& task) const {
+  auto it = r_.tier0_by_task.find(task.name);
+  return it != r_.tier0_by_task.end() ? it->second : r_.tier0;
+}
+
+TierOutcome Cascade::RunTier0(const Tier0Classifier& tier0, const TaskDefinition& task, const std::string& input) {
   TierOutcome o;
   o.tier = "tier0";
   const auto t0 = Clock::now();
-  Tier0Prediction p = r_.tier0->Predict(input);
+  Tier0Prediction p = tier0.Predict(input);
   o.latency_ms = MsSince(t0);
   o.confidence = p.probability;
-  o.label = r_.tier0->labels()[p.top];
-  const double threshold = r_.tier0_threshold >= 0 ? r_.tier0_threshold : r_.tier0->threshold();
+  o.label = tier0.labels()[p.top];
+  const double threshold = r_.tier0_threshold >= 0 ? r_.tier0_threshold : tier0.threshold();
   if (!HasLabel(task, o.label)) {
     o.outcome = "escalated";
     o.detail = "tier-0 label '" + o.label + "' is not a label of the task";
@@ -288,7 +293,7 @@ Result<CascadeResult> Cascade::Run(const TaskDefinition& task, const std::string
   if (input.empty()) return Status::InvalidArgument("the input is empty");
   std::vector<std::string> order = options.tiers;
   if (order.empty()) {
-    if (task.kind == TaskKind::kClassify && r_.tier0 != nullptr) order.push_back("tier0");
+    if (task.kind == TaskKind::kClassify && Tier0For(task) != nullptr) order.push_back("tier0");
     if (r_.slm != nullptr) order.push_back("slm");
     for (const auto& e : task.escalation) order.push_back(e);
     if (r_.review != nullptr && std::find(order.begin(), order.end(), "human") == order.end()) {
@@ -296,7 +301,7 @@ Result<CascadeResult> Cascade::Run(const TaskDefinition& task, const std::string
     }
   }
   for (const auto& t : order) {
-    const bool known = (t == "tier0" && r_.tier0 != nullptr) || (t == "slm" && r_.slm != nullptr) ||
+    const bool known = (t == "tier0" && Tier0For(task) != nullptr) || (t == "slm" && r_.slm != nullptr) ||
                        (t == "human" && r_.review != nullptr) || r_.upstreams.count(t) > 0;
     if (!known) {
       return Status::InvalidArgument("tier '" + t + "' of task '" + task.name +
@@ -334,8 +339,8 @@ Result<CascadeResult> Cascade::Run(const TaskDefinition& task, const std::string
     TierOutcome o;
     std::string model;
     if (t == "tier0") {
-      o = RunTier0(task, input);
-      model = r_.tier0->fingerprint();
+      o = RunTier0(*Tier0For(task), task, input);
+      model = Tier0For(task)->fingerprint();
     } else if (t == "slm") {
       o = RunSlm(task, input);
       model = r_.slm_model;
