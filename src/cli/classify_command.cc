@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/task_cli.h"
 #include "kolibri/classification_eval.h"
 #include "kolibri/labelled_data.h"
 #include "kolibri/tier0_classifier.h"
@@ -22,6 +23,7 @@ namespace {
 
 struct ClassifyOptions {
   std::string router;
+  TaskCliOptions task;  // --tasks FILE --task NAME: label scoring by the task's model
   std::vector<std::string> texts;
   std::string eval;
   LabelledDataOptions columns;
@@ -81,6 +83,36 @@ Result<Predictor> RouterPredictor(const std::string& path, double threshold) {
   return p;
 }
 
+// Label scoring by a classify task's model (calibrated distribution over the task's labels).
+Result<Predictor> TaskPredictor(const TaskCliOptions& o, double threshold) {
+  KOLIBRI_ASSIGN_OR_RETURN(std::unique_ptr<TaskSession> opened, OpenTaskSession(o, tasks::TaskKind::kClassify));
+  std::shared_ptr<TaskSession> session(std::move(opened));
+  Predictor p;
+  p.tier = "slm";
+  p.model = session->model->path();
+  p.threshold = threshold >= 0 ? threshold : session->task->min_confidence;
+  const double cut = p.threshold;
+  p.predict = [session, cut](const std::string& text, size_t top) {
+    Decision d;
+    auto r = session->runner->Classify(*session->task, text);
+    if (!r.ok()) {  // e.g. an empty or too long text: no answer, so it escalates
+      d.escalate = true;
+      d.no_evidence = true;
+      return d;
+    }
+    d.label = r->top;
+    d.probability = r->probability;
+    d.margin = r->margin;
+    d.entropy = r->entropy;
+    d.escalate = r->probability < cut;
+    std::vector<tasks::LabelProbability> sorted = r->distribution;
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.probability > b.probability; });
+    for (size_t i = 0; i < std::min(top, sorted.size()); ++i) d.top.emplace_back(sorted[i].label, sorted[i].probability);
+    return d;
+  };
+  return p;
+}
+
 std::string DecisionJson(const std::string& text, const Decision& d, const Predictor& p) {
   nlohmann::json top = nlohmann::json::array();
   for (const auto& [label, prob] : d.top) top.push_back({{"label", label}, {"probability", prob}});
@@ -118,8 +150,11 @@ Status RunEval(const ClassifyOptions& o, const Predictor& p) {
 }
 
 Status RunClassify(const ClassifyOptions& o) {
-  if (o.router.empty()) return Status::InvalidArgument("give the classifier: --router MODEL");
-  KOLIBRI_ASSIGN_OR_RETURN(const Predictor p, RouterPredictor(o.router, o.threshold));
+  if (o.router.empty() == o.task.task.empty()) {
+    return Status::InvalidArgument("give the classifier: --router MODEL, or --tasks FILE --task NAME");
+  }
+  KOLIBRI_ASSIGN_OR_RETURN(const Predictor p, o.router.empty() ? TaskPredictor(o.task, o.threshold)
+                                                                : RouterPredictor(o.router, o.threshold));
   if (!o.eval.empty()) {
     if (!o.texts.empty())
       return Status::InvalidArgument("give either texts or --eval FILE, not both");
@@ -150,7 +185,7 @@ Status RunClassify(const ClassifyOptions& o) {
 void RegisterClassifyCommand(CLI::App& root, CommandFn* run) {
   auto o = std::make_shared<ClassifyOptions>();
   CLI::App* cmd = root.add_subcommand(
-      "classify", "Classify texts (or evaluate on a labelled file) with a tier-0 router model");
+      "classify", "Classify texts (or evaluate on a labelled file) with a tier-0 router model or a task's model");
   cmd->add_option("texts", o->texts, "Texts to classify (none: one per line from stdin)");
   cmd->add_option("--router", o->router, "A model written by `kolibri train-router`");
   cmd->add_option("--eval", o->eval, "Labelled CSV/JSONL: print accuracy, macro-F1, coverage, ...");
@@ -168,6 +203,7 @@ void RegisterClassifyCommand(CLI::App& root, CommandFn* run) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
   cmd->add_flag("--json", o->json, "JSON output (one object per text; one object for --eval)");
+  AddTaskOptions(cmd, &o->task, /*with_input=*/false, /*required=*/false);
   cmd->callback([run, o] { *run = [o] { return RunClassify(*o); }; });
 }
 

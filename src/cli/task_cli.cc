@@ -9,9 +9,9 @@
 
 namespace kolibri::cli {
 
-void AddTaskOptions(CLI::App* cmd, TaskCliOptions* o, bool with_input) {
-  cmd->add_option("--tasks", o->tasks, "Task file (YAML)")->required();
-  cmd->add_option("--task", o->task, "Task name in the file")->required();
+void AddTaskOptions(CLI::App* cmd, TaskCliOptions* o, bool with_input, bool required) {
+  cmd->add_option("--tasks", o->tasks, "Task file (YAML)")->required(required);
+  cmd->add_option("--task", o->task, "Task name in the file")->required(required);
   cmd->add_option("-m,--model", o->model, "Path to a .gguf model (default: the task's model)");
   cmd->add_option("-c,--ctx", o->context, "Context size in tokens")
       ->capture_default_str()->check(CLI::Range(64, 1 << 20));

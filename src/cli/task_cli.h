@@ -28,8 +28,8 @@ struct TaskCliOptions {
 };
 
 // Adds --tasks, --task, --model, --ctx, --threads, -v; with `with_input`, also --input and
-// a positional TEXT, plus --json.
-void AddTaskOptions(CLI::App* cmd, TaskCliOptions* o, bool with_input);
+// a positional TEXT, plus --json. `required`: --tasks and --task must be given.
+void AddTaskOptions(CLI::App* cmd, TaskCliOptions* o, bool with_input, bool required = true);
 
 // A loaded task with its model, scheduler and runner.
 struct TaskSession {

@@ -87,6 +87,14 @@ TEST_F(TaskCommandsTest, ExtractClassifyCalibrate) {
   EXPECT_GT(fit["temperature"].get<double>(), 0);
   auto sidecar = nlohmann::json::parse(Slurp(tasks_ + ".calibration.json"));
   EXPECT_EQ(sidecar["intent"]["temperature"], fit["temperature"]);
+  // The shared classify command evaluates a task like a router: the same report.
+  Outcome eval = Kolibri("classify --tasks " + tasks_ + " --task intent --json --eval " + Dir() + "/dev.jsonl");
+  ASSERT_EQ(eval.code, 0) << eval.err;
+  auto report = nlohmann::json::parse(eval.out);
+  EXPECT_TRUE(report.contains("accuracy") || report.contains("top1_accuracy")) << eval.out;
+  Outcome one = Kolibri("classify --tasks " + tasks_ + " --task intent --json 'where is my card'");
+  ASSERT_EQ(one.code, 0) << one.err;
+  EXPECT_EQ(nlohmann::json::parse(one.out)["tier"], "slm");
 }
 
 TEST_F(TaskCommandsTest, BadInputExits) {
