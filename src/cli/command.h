@@ -26,5 +26,6 @@ void RegisterInfoCommand(CLI::App& root, CommandFn* run);
 void RegisterGenerateCommand(CLI::App& root, CommandFn* run);
 void RegisterMakeTestModelCommand(CLI::App& root, CommandFn* run);
 void RegisterPlanCommand(CLI::App& root, CommandFn* run);
+void RegisterSchemaCommand(CLI::App& root, CommandFn* run);
 
 }  // namespace kolibri::cli
