@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 namespace kolibri::grammar {
@@ -104,7 +105,11 @@ JsonRules AddJsonRules(Grammar* g) {
   sign.Set('+');
   sign.Set('-');
   g->SetBody(r.number, g->Seq({g->Ref(r.integer), g->Optional(g->Seq({g->Byte('.'), g->Plus(Digit(g))})),
-                               g->Optional(g->Seq({g->Bytes(e), g->Optional(g->Bytes(sign)), g->Plus(Digit(g))}))}));
+                               // Two exponent digits at most: every generated number then
+                               // parses as a finite double (1e454693 is JSON, but no parser
+                               // downstream can read it).
+                               g->Optional(g->Seq({g->Bytes(e), g->Optional(g->Bytes(sign)),
+                                                   g->Repeat(Digit(g), 1, 2)}))}));
   const ExprId member = g->Seq({g->Ref(r.string), g->Byte(':'), g->Ref(r.value)});
   g->SetBody(r.object, g->Seq({g->Byte('{'),
                                g->Optional(g->Seq({member, g->Star(g->Seq({g->Byte(','), member}))})),
@@ -118,6 +123,7 @@ JsonRules AddJsonRules(Grammar* g) {
 }
 
 const char* FormatRegex(std::string_view f) {
+  static constexpr const char* kIpv4 = R"((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})";
   static constexpr const char* kDate = R"(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))";
   if (f == "date") return kDate;
   if (f == "time") return R"(([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d))";
@@ -126,7 +132,24 @@ const char* FormatRegex(std::string_view f) {
   }
   if (f == "email") return R"([A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)";
   if (f == "uuid") return R"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})";
-  if (f == "ipv4") return R"((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})";
+  if (f == "ipv4") return kIpv4;
+  if (f == "ipv6") {
+    // RFC 3986 IPv6address, alternative by alternative (h16 = 1-4 hex digits, ls32 = two
+    // h16 or an IPv4 address), so every valid address matches.
+    static const std::string kIpv6 = [] {
+      const std::string h = "[0-9a-fA-F]{1,4}";
+      const std::string ipv4 = kIpv4;
+      const std::string ls32 = "(" + h + ":" + h + "|" + ipv4 + ")";
+      auto head = [&](int max_colons) {  // [ *n( h16 ":" ) h16 ]
+        return "((" + h + ":){0," + std::to_string(max_colons) + "}" + h + ")?";
+      };
+      auto groups = [&](int n) { return "(" + h + ":){" + std::to_string(n) + "}"; };
+      return "(" + groups(6) + ls32 + "|::" + groups(5) + ls32 + "|" + head(0) + "::" + groups(4) + ls32 + "|" +
+             head(1) + "::" + groups(3) + ls32 + "|" + head(2) + "::" + groups(2) + ls32 + "|" + head(3) + "::" + h +
+             ":" + ls32 + "|" + head(4) + "::" + ls32 + "|" + head(5) + "::" + h + "|" + head(6) + "::)";
+    }();
+    return kIpv6.c_str();
+  }
   if (f == "hostname") return R"([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)";
   if (f == "uri") return R"([A-Za-z][A-Za-z0-9+.-]*:[^\s"<>\\^`{|}]*)";
   return nullptr;

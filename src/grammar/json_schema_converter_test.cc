@@ -41,6 +41,17 @@ const std::vector<Case>& Cases() {
        {R"("2024-02-29 12:30:00")"}},
       {R"({"type":"string","format":"uuid"})", {R"("123e4567-e89b-12d3-a456-426614174000")"}, {R"("123e4567")"}},
       {R"({"type":"string","format":"ipv4"})", {R"("192.168.0.1")", R"("0.0.0.0")"}, {R"("256.1.1.1")", R"("1.2.3")"}},
+      {R"({"type":"string","format":"ipv6"})",
+       {R"("::")", R"("::1")", R"("2001:db8::8a2e:370:7334")", R"("2001:0db8:0000:0000:0000:ff00:0042:8329")",
+        R"("fe80::")", R"("::ffff:192.0.2.128")", R"("1:2:3:4:5:6:7::")", R"("1::2:3:4:5:6:7")", R"("1:2:3:4:5:6:1.2.3.4")"},
+       {R"("1:2:3:4:5:6:7:8:9")", R"(":::")", R"("1::2::3")", R"("12345::")", R"("g::")", R"("1:2:3:4:5:6:7")", R"("")"}},
+      // Exponents of two digits at most, so that every number parses as a finite double.
+      {R"({"type":"number"})", {"1e99", "-2.5E-12"}, {"77e454693", "1e100"}},
+      // A pattern matching every name leaves nothing to additionalProperties.
+      {R"({"type":"object","patternProperties":{".*":{"type":"boolean"}}})", {"{}", R"({"a":true,"b":false})"},
+       {R"({"a":null})", R"({"a":1})"}},
+      {R"({"type":"object","patternProperties":{"^x":{"type":"boolean"}}})", {R"({"x1":true})", R"({"y":null})"},
+       {R"({"x1":true,)"}},
       {R"({"type":"string","format":"email"})", {R"("a.b@example.com")"}, {R"("ab.example.com")"}},
       {R"({"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"string"}},"required":["a"],"additionalProperties":false})",
        {R"({"a":1})", R"({"a":1,"b":"x"})"}, {R"({})", R"({"b":"x","a":1})", R"({"a":1,"c":2})", R"({"a":1,})"}},

@@ -197,7 +197,16 @@ Result<ExprId> SchemaConverter::ObjectExpr(const OJson& s, const std::string& pt
       extra_alts.push_back(g_.Seq({key_expr, g_.Byte(':'), value}));
     }
   }
-  if (!(additional.is_boolean() && !additional.get<bool>())) {
+  // additionalProperties applies to names no pattern matches: none when a pattern matches
+  // every name (".*", "").
+  bool patterns_cover_all = false;
+  if (has_patterns) {
+    for (auto it = s["patternProperties"].begin(); it != s["patternProperties"].end(); ++it) {
+      auto all = RegexMatchesEveryString(it.key());
+      patterns_cover_all = patterns_cover_all || (all.ok() && *all);
+    }
+  }
+  if (!(additional.is_boolean() && !additional.get<bool>()) && !patterns_cover_all) {
     KOLIBRI_ASSIGN_OR_RETURN(ExprId value, SchemaRule(additional, additional_ptr, depth + 1));
     extra_alts.push_back(g_.Seq({g_.Ref(json_.string), g_.Byte(':'), value}));
     if (!props.empty()) {
