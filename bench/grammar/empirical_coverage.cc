@@ -77,13 +77,18 @@ void RunJobs(kolibri::Scheduler& s, const std::vector<int32_t>& prompt, std::vec
       std::string failure, detail;
       if (r.finish == kolibri::FinishReason::kError) {
         failure = "error";
+        detail = r.status.ToString();
       } else if (!r.grammar_complete) {
         failure = "incomplete";
       } else {
-        auto value = nlohmann::json::parse(r.text, nullptr, false);
-        if (value.is_discarded()) {
+        nlohmann::json value;
+        try {
+          value = nlohmann::json::parse(r.text);
+        } catch (const nlohmann::json::exception& e) {
           failure = "not_json";
-        } else {
+          detail = e.what();
+        }
+        if (failure.empty()) {
           auto errors = jb.validator->Validate(value);
           if (!errors.empty()) {
             failure = "validator:" + errors.front().keyword;
@@ -256,6 +261,6 @@ int main(int argc, char** argv) {
   if (auto parent = std::filesystem::path(out_path).parent_path(); !parent.empty()) {
     std::filesystem::create_directories(parent);
   }
-  std::ofstream(out_path) << result.dump(2) << "\n";
+  std::ofstream(out_path) << result.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return 0;
 }

@@ -91,8 +91,24 @@ JsonRules AddJsonRules(Grammar* g) {
   hex.SetRange('a', 'f');
   hex.SetRange('A', 'F');
   const ExprId plain = g->CodepointRanges({{0x20, 0x21}, {0x23, 0x5B}, {0x5D, kMaxCodepoint}});
+  // \uXXXX: any code unit but a surrogate, or a high surrogate followed by a low one (JSON
+  // parsers refuse lone surrogates).
+  ByteSet hex_not_d;
+  for (char c : std::string_view("0123456789abcefABCEF")) hex_not_d.Set(static_cast<uint8_t>(c));
+  ByteSet d;
+  d.Set('d');
+  d.Set('D');
+  ByteSet low_half, high_surrogate, low_surrogate;
+  low_half.SetRange('0', '7');
+  for (char c : std::string_view("89abAB")) high_surrogate.Set(static_cast<uint8_t>(c));
+  for (char c : std::string_view("cdefCDEF")) low_surrogate.Set(static_cast<uint8_t>(c));
+  const ExprId hex2 = g->Repeat(g->Bytes(hex), 2, 2);
+  const ExprId unit = g->Alt({g->Seq({g->Bytes(hex_not_d), g->Repeat(g->Bytes(hex), 3, 3)}),
+                              g->Seq({g->Bytes(d), g->Bytes(low_half), hex2})});
+  const ExprId pair = g->Seq({g->Bytes(d), g->Bytes(high_surrogate), hex2, g->Literal("\\u"), g->Bytes(d),
+                              g->Bytes(low_surrogate), hex2});
   const ExprId escape = g->Seq({g->Byte('\\'), g->Alt({g->Bytes(escapable),
-                                                       g->Seq({g->Byte('u'), g->Repeat(g->Bytes(hex), 4, 4)})})});
+                                                       g->Seq({g->Byte('u'), g->Alt({unit, pair})})})});
   g->SetBody(r.character, g->Alt({plain, escape}));
   g->SetBody(r.string, g->Seq({g->Byte('"'), g->Star(g->Ref(r.character)), g->Byte('"')}));
   const ExprId int_part = g->Seq({g->Optional(g->Byte('-')),
@@ -151,7 +167,19 @@ const char* FormatRegex(std::string_view f) {
     return kIpv6.c_str();
   }
   if (f == "hostname") return R"([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)";
-  if (f == "uri") return R"([A-Za-z][A-Za-z0-9+.-]*:[^\s"<>\\^`{|}]*)";
+  if (f == "uri") {
+    // RFC 3986 generic syntax, ASCII only: scheme ":" ["//" [userinfo "@"] host [":" port]]
+    // path ["?" query] ["#" fragment]; a path without authority does not start with "//".
+    static const std::string kUri = [] {
+      const std::string pct = "%[0-9A-Fa-f]{2}";
+      const std::string sub = "A-Za-z0-9\\-._~!$&'()*+,;=";  // unreserved and sub-delims
+      auto chars = [&](const std::string& extra) { return "([" + sub + extra + "]|" + pct + ")"; };
+      const std::string authority = "//(" + chars(":") + "*@)?(\\[[0-9A-Fa-f:.]+\\]|" + chars("") + "*)(:[0-9]*)?";
+      return "[A-Za-z][A-Za-z0-9+.\\-]*:(" + authority + "(/" + chars(":@/") + "*)?|/?(" + chars(":@") +
+             chars(":@/") + "*)?)(\\?" + chars(":@/?") + "*)?(#" + chars(":@/?") + "*)?";
+    }();
+    return kUri.c_str();
+  }
   return nullptr;
 }
 

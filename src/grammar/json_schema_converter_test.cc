@@ -45,6 +45,14 @@ const std::vector<Case>& Cases() {
        {R"("::")", R"("::1")", R"("2001:db8::8a2e:370:7334")", R"("2001:0db8:0000:0000:0000:ff00:0042:8329")",
         R"("fe80::")", R"("::ffff:192.0.2.128")", R"("1:2:3:4:5:6:7::")", R"("1::2:3:4:5:6:7")", R"("1:2:3:4:5:6:1.2.3.4")"},
        {R"("1:2:3:4:5:6:7:8:9")", R"(":::")", R"("1::2::3")", R"("12345::")", R"("g::")", R"("1:2:3:4:5:6:7")", R"("")"}},
+      {R"({"type":"string","format":"uri"})",
+       {R"("https://example.com/a/b?x=1&y=%20#top")", R"("mailto:a@b.c")", R"("urn:isbn:0451450523")",
+        R"("http://u:p@[::1]:8080/")", R"("file:///etc/hosts")", R"("a:")"},
+       {R"("example.com")", R"("http://exa mple.com")", R"("http://h/%zz")", R"("http://h/a#b#c")",
+        "\"http://h/\xC3\xA9\"", R"("a://h:x/")", R"("1a:b")"}},
+      // \u escapes: surrogates only as a high-low pair.
+      {R"({"type":"string"})", {R"("\ud83d\ude00")", R"("\u00e9\uFFFF")", R"("\uD7FF")"},
+       {R"("\ud83d")", R"("\ude00")", R"("\ud83d\u0041")", R"("\uDC00\uD800")"}},
       // Exponents of two digits at most, so that every number parses as a finite double.
       {R"({"type":"number"})", {"1e99", "-2.5E-12"}, {"77e454693", "1e100"}},
       // A pattern matching every name leaves nothing to additionalProperties.
