@@ -19,6 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.max_grammar_exprs = 50000;
   options.max_nesting_depth = 64;
   options.max_expanded_repeat = 8;
+  options.max_expanded_length = 16;
   auto converted = kolibri::grammar::JsonSchemaValueToGrammar(schema, options);
   if (converted.ok()) kolibri::fuzz::ExerciseGrammar(converted->grammar, text);
 

@@ -1,5 +1,5 @@
 // bench_empirical_coverage --out bench/results/empirical_coverage.json [--model M.gguf]
-//     [--per-subset 60] [--attempts 3] [--seed 1] [--parallel 4]
+//     [--per-subset 60] [--attempts 3] [--seed 1] [--parallel 4] [--max-expanded-length 32]
 //
 // The JSONSchemaBench "empirical coverage" measure with Kolibri's own pipeline: for schemas
 // sampled from each subset of ../shared/data/jsonschemabench, the share for which
@@ -137,6 +137,7 @@ void RunJobs(kolibri::Scheduler& s, const std::vector<int32_t>& prompt, std::vec
 int main(int argc, char** argv) {
   std::string out_path = "empirical_coverage.json", model_path;
   int per_subset = 60, attempts = 3, parallel = 4;
+  kg::SchemaCompileOptions compile_options;
   uint32_t seed = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
@@ -146,6 +147,7 @@ int main(int argc, char** argv) {
     else if (a == "--attempts") attempts = std::atoi(argv[i + 1]);
     else if (a == "--seed") seed = static_cast<uint32_t>(std::atoi(argv[i + 1]));
     else if (a == "--parallel") parallel = std::atoi(argv[i + 1]);
+    else if (a == "--max-expanded-length") compile_options.max_expanded_length = std::atoi(argv[i + 1]);
   }
   if (model_path.empty()) {
     model_path = (std::filesystem::temp_directory_path() / "kolibri-bench-tiny-f16-qwen2.gguf").string();
@@ -185,7 +187,8 @@ int main(int argc, char** argv) {
   nlohmann::json result;
   result["settings"] = {{"model", std::filesystem::path(model_path).filename().string()},
                         {"per_subset", per_subset}, {"attempts", attempts}, {"seed", seed},
-                        {"temperature", 1.0}, {"parallel", parallel}};
+                        {"temperature", 1.0}, {"parallel", parallel},
+                        {"max_expanded_length", compile_options.max_expanded_length}};
   std::mt19937 rng(seed);
   bool all_met = true;
   for (const std::string& subset : subsets) {
@@ -208,7 +211,7 @@ int main(int argc, char** argv) {
     std::map<std::string, int> failures;
     std::vector<Job> jobs;
     for (size_t i : order) {
-      auto converted = kg::JsonSchemaValueToGrammar(schemas[i]);
+      auto converted = kg::JsonSchemaValueToGrammar(schemas[i], compile_options);
       if (!converted.ok()) {
         failures[std::string("compile:") + std::string(kolibri::ErrorCodeName(converted.status().code()))]++;
         continue;

@@ -395,7 +395,7 @@ Result<ExprId> SchemaConverter::StringExpr(const OJson& s, const std::string& pt
       }
     }
   }
-  const int cap = options_.max_expanded_repeat;
+  const int cap = options_.max_expanded_length;
   std::optional<double> min_len = Num(s, "minLength"), max_len = Num(s, "maxLength");
   if (min_len && max_len && *min_len > *max_len) {
     return Status::InvalidArgument("schema at '" + ptr + "' admits no value (minLength > maxLength)");
@@ -484,7 +484,7 @@ Result<ExprId> SchemaConverter::NumberExpr(const OJson& s, const std::string& pt
     sign.Set('-');
     return g_.Seq({g_.Alt({g_.Byte('0'), g_.Seq({g_.Bytes(nz), g_.Star(g_.Bytes(d))})}),
                    g_.Optional(g_.Seq({g_.Byte('.'), g_.Plus(g_.Bytes(d))})),
-                   g_.Optional(g_.Seq({g_.Bytes(e), g_.Optional(g_.Bytes(sign)), g_.Plus(g_.Bytes(d))}))});
+                   g_.Optional(g_.Seq({g_.Bytes(e), g_.Optional(g_.Bytes(sign)), g_.Repeat(g_.Bytes(d), 1, 2)}))});
   }
   return g_.Ref(json_.number);
 }
