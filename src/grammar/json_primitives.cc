@@ -1,6 +1,8 @@
 #include "grammar/json_primitives.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -189,6 +191,75 @@ bool IsSpecFormat(std::string_view f) {
       "uri", "uri-reference", "iri", "iri-reference", "uuid", "uri-template", "json-pointer",
       "relative-json-pointer", "regex"};
   return std::find(std::begin(kFormats), std::end(kFormats), f) != std::end(kFormats);
+}
+
+std::optional<std::string> PatternWithLength(std::string_view p, std::optional<double> min_length,
+                                             std::optional<double> max_length, int cap) {
+  if (p.size() < 3 || p.front() != '^' || p.back() != '$' || p[p.size() - 2] == '\\') return std::nullopt;
+  const std::string_view body = p.substr(1, p.size() - 2);
+  size_t i = 0;
+  int64_t literal = 0;  // code points before the quantified atom
+  auto is_class_escape = [](char c) { return std::string_view("dwsDWS").find(c) != std::string_view::npos; };
+  while (i < body.size()) {
+    const char c = body[i];
+    if (c == '[' || c == '.' || (c == '\\' && i + 1 < body.size() && is_class_escape(body[i + 1]))) break;
+    if (c == '\\') {
+      if (i + 1 >= body.size() || std::isalnum(static_cast<unsigned char>(body[i + 1]))) return std::nullopt;
+      i += 2;
+    } else if (std::string_view("()|*+?{}^$]").find(c) != std::string_view::npos) {
+      return std::nullopt;
+    } else {
+      const auto b = static_cast<unsigned char>(c);
+      i += b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : 4;
+    }
+    ++literal;
+  }
+  const size_t atom_begin = i;
+  if (i >= body.size()) return std::nullopt;
+  if (body[i] == '[') {
+    size_t j = i + 1;
+    if (j < body.size() && body[j] == '^') ++j;
+    if (j < body.size() && body[j] == ']') ++j;
+    while (j < body.size() && body[j] != ']') j += body[j] == '\\' ? 2 : 1;
+    if (j >= body.size()) return std::nullopt;
+    i = j + 1;
+  } else {
+    i += body[i] == '.' ? 1 : 2;
+  }
+  const std::string_view atom = body.substr(atom_begin, i - atom_begin);
+  const std::string_view quant = body.substr(i);
+  int64_t qmin = 0, qmax = -1;  // -1: unbounded
+  if (quant == "+") {
+    qmin = 1;
+  } else if (quant != "*") {
+    if (quant.size() < 3 || quant.front() != '{' || quant.back() != '}') return std::nullopt;
+    const std::string_view inner = quant.substr(1, quant.size() - 2);
+    const size_t comma = inner.find(',');
+    auto number = [](std::string_view d, int64_t* out) {
+      if (d.empty() || d.size() > 9) return false;
+      *out = 0;
+      for (char c : d) {
+        if (c < '0' || c > '9') return false;
+        *out = *out * 10 + (c - '0');
+      }
+      return true;
+    };
+    if (!number(inner.substr(0, comma), &qmin)) return std::nullopt;
+    if (comma == std::string_view::npos) {
+      qmax = qmin;
+    } else if (comma + 1 < inner.size() && !number(inner.substr(comma + 1), &qmax)) {
+      return std::nullopt;
+    }
+  }
+  int64_t lo = qmin, hi = qmax;
+  if (min_length) lo = std::max<int64_t>(lo, static_cast<int64_t>(std::ceil(*min_length)) - literal);
+  if (max_length) {
+    const int64_t bound = static_cast<int64_t>(std::floor(*max_length)) - literal;
+    hi = hi < 0 ? bound : std::min(hi, bound);
+  }
+  if (lo > cap || hi > cap || (hi >= 0 && lo > hi) || (max_length && hi < 0)) return std::nullopt;
+  return "^" + std::string(body.substr(0, atom_begin)) + std::string(atom) + "{" + std::to_string(lo) + "," +
+         (hi < 0 ? std::string() : std::to_string(hi)) + "}$";
 }
 
 std::string JsonQuote(std::string_view s) {

@@ -53,6 +53,12 @@ const std::vector<Case>& Cases() {
       // \u escapes: surrogates only as a high-low pair.
       {R"({"type":"string"})", {R"("\ud83d\ude00")", R"("\u00e9\uFFFF")", R"("\uD7FF")"},
        {R"("\ud83d")", R"("\ude00")", R"("\ud83d\u0041")", R"("\uDC00\uD800")"}},
+      // Length bounds merged into a simple anchored pattern's quantifier.
+      {R"({"type":"string","pattern":"^[a-z0-9_.]+$","maxLength":4})", {R"("a")", R"("ab_.")"},
+       {R"("")", R"("abcde")", R"("A")"}},
+      {R"({"type":"string","pattern":"^id-\\d{2,8}$","minLength":6,"maxLength":7})", {R"("id-123")", R"("id-1234")"},
+       {R"("id-12")", R"("id-12345")", R"("id-abc")"}},
+      {R"({"type":"string","pattern":"^[^\\]x]*$","minLength":2})", {R"("ab")", R"("abcdef")"}, {R"("a")", R"("ax")"}},
       // Exponents of two digits at most, so that every number parses as a finite double.
       {R"({"type":"number"})", {"1e99", "-2.5E-12"}, {"77e454693", "1e100"}},
       // A pattern matching every name leaves nothing to additionalProperties.

@@ -378,12 +378,25 @@ Result<ExprId> SchemaConverter::StringExpr(const OJson& s, const std::string& pt
       Mark(ptr, "format", KeywordHandling::kAnnotation, "unknown format '" + f + "'; treated as an annotation");
     }
   }
+  const int cap = options_.max_expanded_length;
+  std::optional<double> min_len = Num(s, "minLength"), max_len = Num(s, "maxLength");
   if (s.contains("pattern")) {
     if (!s["pattern"].is_string()) return Status::InvalidArgument("pattern at '" + ptr + "' must be a string");
     if (content) {
       Mark(ptr, "pattern", KeywordHandling::kPostChecked, "combined with " + constrained_by + "; checked after");
     } else {
-      auto e = AddRegex(&g_, s["pattern"].get<std::string>(), {RegexMatchMode::kSearch, RegexEncoding::kJsonString});
+      // "^[a-z0-9_]+$" with maxLength 63: the bounds go into the quantifier.
+      std::optional<std::string> merged;
+      if (min_len || max_len) merged = PatternWithLength(s["pattern"].get<std::string>(), min_len, max_len, cap);
+      auto e = AddRegex(&g_, merged ? *merged : s["pattern"].get<std::string>(),
+                        {RegexMatchMode::kSearch, RegexEncoding::kJsonString});
+      if (e.ok() && merged) {
+        Mark(ptr, "pattern", KeywordHandling::kEnforced);
+        for (const char* k : {"minLength", "maxLength"}) {
+          if (s.contains(k)) Mark(ptr, k, KeywordHandling::kEnforced, "merged into the pattern's quantifier");
+        }
+        return OwnRule(g_.Seq({g_.Byte('"'), *e, g_.Byte('"')}));
+      }
       if (e.ok()) {
         content = *e;
         constrained_by = "pattern";
@@ -395,8 +408,6 @@ Result<ExprId> SchemaConverter::StringExpr(const OJson& s, const std::string& pt
       }
     }
   }
-  const int cap = options_.max_expanded_length;
-  std::optional<double> min_len = Num(s, "minLength"), max_len = Num(s, "maxLength");
   if (min_len && max_len && *min_len > *max_len) {
     return Status::InvalidArgument("schema at '" + ptr + "' admits no value (minLength > maxLength)");
   }
