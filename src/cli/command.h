@@ -35,5 +35,6 @@ void RegisterExtractCommand(CLI::App& root, CommandFn* run);
 void RegisterClassifyTaskCommand(CLI::App& root, CommandFn* run);
 void RegisterCalibrateCommand(CLI::App& root, CommandFn* run);
 void RegisterIndexCommand(CLI::App& root, CommandFn* run);
+void RegisterSchemaCommand(CLI::App& root, CommandFn* run);
 
 }  // namespace kolibri::cli

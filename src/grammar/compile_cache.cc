@@ -45,7 +45,8 @@ void GrammarCompileCache::Insert(const std::string& key, std::shared_ptr<const C
 Result<std::shared_ptr<const CompiledConstraint>> GrammarCompileCache::JsonSchema(
     std::string_view schema, const SchemaCompileOptions& options, const std::shared_ptr<const VocabularyIndex>& vocabulary) {
   const std::string opts = std::string(options.mode == SchemaMode::kStrict ? "strict" : "lenient") + "|" +
-                           std::to_string(options.max_expanded_repeat) + "|" + std::to_string(options.max_grammar_exprs) +
+                           std::to_string(options.max_expanded_repeat) + "|" + std::to_string(options.max_expanded_length) + "|" +
+                           std::to_string(options.max_grammar_exprs) +
                            "|" + std::to_string(options.max_nesting_depth) + "|" + options.evidence_text;
   const std::string key = Key("json_schema", schema, opts, *vocabulary);
   if (auto hit = Find(key)) return hit;

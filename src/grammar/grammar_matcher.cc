@@ -8,9 +8,22 @@
 
 namespace kolibri::grammar {
 
+// Every token allowed from one state, grouped by the shortest completion left after it, so
+// budget masks at a state seen before (inside a string the state repeats token after
+// token while the budget shrinks) cost a copy instead of a trie walk.
+struct BudgetTable {
+  int32_t min_bytes = 0;                          // of the state itself
+  std::vector<uint32_t> same;                     // tokens leaving exactly min_bytes
+  std::vector<std::pair<int32_t, int32_t>> less;  // (left, token), left < min_bytes, sorted
+  std::vector<std::pair<int32_t, int32_t>> more;  // (left, token), left > min_bytes, sorted
+};
+
 struct GrammarMatcher::Runtime {
   explicit Runtime(const PushdownAutomaton* pda) : automaton(pda) {}
+  // Budget tables kept per matcher; beyond this many states the memo starts over.
+  static constexpr size_t kMaxBudgetTables = 32;
   StackAutomaton automaton;
+  std::unordered_map<int32_t, std::unique_ptr<BudgetTable>> budget_tables;
   std::unordered_map<int32_t, int32_t> parent_state;  // stack → state of that stack alone
   std::vector<int32_t> state_at;
   std::vector<uint32_t> scratch;
@@ -184,29 +197,59 @@ void GrammarMatcher::FillBudgetMask(int32_t state, int32_t remaining, uint32_t* 
       if (t >= 0 && static_cast<size_t>(t) < vi.vocab.size()) words[t >> 5] |= uint32_t{1} << (t & 31);
     }
   }
-  // After this token, `remaining - 1` tokens (so bytes) must suffice to complete. A byte
-  // shortens the shortest completion by at most one, which bounds what a subtree can reach.
+  // After this token, `remaining - 1` tokens (so bytes) must suffice to complete.
   const int64_t limit = int64_t{remaining} - 1;
   if (limit < 0) return;
+  const BudgetTable& table = GetBudgetTable(state);
+  auto add = [&](const std::vector<std::pair<int32_t, int32_t>>& list) {
+    for (const auto& [left, t] : list) {
+      if (left > limit) break;
+      words[t >> 5] |= uint32_t{1} << (t & 31);
+    }
+  };
+  add(table.less);
+  if (limit < table.min_bytes) return;
+  for (size_t w = 0; w < table.same.size(); ++w) words[w] |= table.same[w];
+  add(table.more);
+}
+
+const BudgetTable& GrammarMatcher::GetBudgetTable(int32_t state) {
+  auto it = rt_->budget_tables.find(state);
+  if (it != rt_->budget_tables.end()) return *it->second;
+  if (rt_->budget_tables.size() >= Runtime::kMaxBudgetTables) rt_->budget_tables.clear();
+  const VocabularyIndex::Impl& vi = grammar_->impl().vocab->impl();
+  StackAutomaton& a = rt_->automaton;
+  auto table = std::make_unique<BudgetTable>();
+  table->min_bytes = a.MinBytes(state);
+  table->same.assign(vi.words, 0);
   const TokenTrie& trie = vi.trie;
   std::vector<int32_t>& state_at = rt_->state_at;
   state_at[0] = state;
   for (int32_t i = 0; i < trie.size();) {
     const int32_t d = trie.depth(i);
     const int32_t st = a.Step(state_at[d - 1], trie.byte(i));
-    if (st == StackAutomaton::kDead ||
-        int64_t{a.MinBytes(st)} - (trie.max_depth(i) - d) > limit) {
+    if (st == StackAutomaton::kDead) {
       i = trie.subtree_end(i);
       continue;
     }
     state_at[d] = st;
-    if (a.MinBytes(st) <= limit) {
+    if (trie.has_tokens(i)) {
+      const int32_t left = a.MinBytes(st);
       for (const int32_t* t = trie.tokens_begin(i); t != trie.tokens_end(i); ++t) {
-        words[*t >> 5] |= uint32_t{1} << (*t & 31);
+        if (left == table->min_bytes) {
+          table->same[*t >> 5] |= uint32_t{1} << (*t & 31);
+        } else if (left < table->min_bytes) {
+          table->less.emplace_back(left, *t);
+        } else if (left < kInfinity) {
+          table->more.emplace_back(left, *t);
+        }
       }
     }
     ++i;
   }
+  std::sort(table->less.begin(), table->less.end());
+  std::sort(table->more.begin(), table->more.end());
+  return *rt_->budget_tables.emplace(state, std::move(table)).first->second;
 }
 
 }  // namespace kolibri::grammar

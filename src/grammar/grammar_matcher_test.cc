@@ -178,6 +178,45 @@ TEST(MatcherTest, MaskConsistencyAndBudgetQwen2) {
   }
 }
 
+// Budget masks, exactly: a token is in when the plain mask has it and the shortest
+// completion after it fits in the budget left (stop: when the grammar may end). Walks revisit
+// states with shrinking budgets, which is what the per-state budget tables serve.
+TEST(MatcherTest, BudgetMaskIsExact) {
+  auto vocab = testing::ByteVocabulary();
+  const int32_t n = static_cast<int32_t>(vocab->vocabulary().size());
+  std::mt19937 rng(7);
+  std::vector<uint32_t> mask(vocab->mask_words()), plain(vocab->mask_words());
+  for (const char* schema : kWalkSchemas) {
+    auto cg = CompileSchema(schema, vocab);
+    ASSERT_NE(cg, nullptr);
+    for (int walk = 0; walk < 6; ++walk) {
+      GrammarMatcher m(cg);
+      const int budget = m.MinBytesToComplete() + 1 + walk * 6;
+      for (int step = 0; step < budget && !m.IsTerminated(); ++step) {
+        MaskOptions mo;
+        mo.remaining_tokens = budget - step;
+        mo.budget_window = 1000;  // always in budget mode
+        m.FillNextTokenBitmask(mask.data(), mo);
+        m.FillNextTokenBitmask(plain.data());
+        std::vector<int32_t> allowed;
+        for (int32_t t = 0; t < n; ++t) {
+          bool expected = Bit(plain, t);
+          if (expected && t != 256) {
+            ASSERT_TRUE(m.AcceptToken(t));
+            expected = m.MinBytesToComplete() <= mo.remaining_tokens - 1;
+            m.Rollback(1);
+          }
+          EXPECT_EQ(Bit(mask, t), expected) << schema << " token " << t << " budget " << mo.remaining_tokens;
+          if (Bit(mask, t)) allowed.push_back(t);
+        }
+        ASSERT_FALSE(allowed.empty()) << schema;
+        ASSERT_TRUE(m.AcceptToken(allowed[rng() % allowed.size()]));
+      }
+      EXPECT_TRUE(m.IsTerminated() || m.CanEnd()) << schema;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kolibri::grammar
 

@@ -1,7 +1,10 @@
 #include "grammar/json_primitives.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 namespace kolibri::grammar {
@@ -90,8 +93,24 @@ JsonRules AddJsonRules(Grammar* g) {
   hex.SetRange('a', 'f');
   hex.SetRange('A', 'F');
   const ExprId plain = g->CodepointRanges({{0x20, 0x21}, {0x23, 0x5B}, {0x5D, kMaxCodepoint}});
+  // \uXXXX: any code unit but a surrogate, or a high surrogate followed by a low one (JSON
+  // parsers refuse lone surrogates).
+  ByteSet hex_not_d;
+  for (char c : std::string_view("0123456789abcefABCEF")) hex_not_d.Set(static_cast<uint8_t>(c));
+  ByteSet d;
+  d.Set('d');
+  d.Set('D');
+  ByteSet low_half, high_surrogate, low_surrogate;
+  low_half.SetRange('0', '7');
+  for (char c : std::string_view("89abAB")) high_surrogate.Set(static_cast<uint8_t>(c));
+  for (char c : std::string_view("cdefCDEF")) low_surrogate.Set(static_cast<uint8_t>(c));
+  const ExprId hex2 = g->Repeat(g->Bytes(hex), 2, 2);
+  const ExprId unit = g->Alt({g->Seq({g->Bytes(hex_not_d), g->Repeat(g->Bytes(hex), 3, 3)}),
+                              g->Seq({g->Bytes(d), g->Bytes(low_half), hex2})});
+  const ExprId pair = g->Seq({g->Bytes(d), g->Bytes(high_surrogate), hex2, g->Literal("\\u"), g->Bytes(d),
+                              g->Bytes(low_surrogate), hex2});
   const ExprId escape = g->Seq({g->Byte('\\'), g->Alt({g->Bytes(escapable),
-                                                       g->Seq({g->Byte('u'), g->Repeat(g->Bytes(hex), 4, 4)})})});
+                                                       g->Seq({g->Byte('u'), g->Alt({unit, pair})})})});
   g->SetBody(r.character, g->Alt({plain, escape}));
   g->SetBody(r.string, g->Seq({g->Byte('"'), g->Star(g->Ref(r.character)), g->Byte('"')}));
   const ExprId int_part = g->Seq({g->Optional(g->Byte('-')),
@@ -104,7 +123,11 @@ JsonRules AddJsonRules(Grammar* g) {
   sign.Set('+');
   sign.Set('-');
   g->SetBody(r.number, g->Seq({g->Ref(r.integer), g->Optional(g->Seq({g->Byte('.'), g->Plus(Digit(g))})),
-                               g->Optional(g->Seq({g->Bytes(e), g->Optional(g->Bytes(sign)), g->Plus(Digit(g))}))}));
+                               // Two exponent digits at most: every generated number then
+                               // parses as a finite double (1e454693 is JSON, but no parser
+                               // downstream can read it).
+                               g->Optional(g->Seq({g->Bytes(e), g->Optional(g->Bytes(sign)),
+                                                   g->Repeat(Digit(g), 1, 2)}))}));
   const ExprId member = g->Seq({g->Ref(r.string), g->Byte(':'), g->Ref(r.value)});
   g->SetBody(r.object, g->Seq({g->Byte('{'),
                                g->Optional(g->Seq({member, g->Star(g->Seq({g->Byte(','), member}))})),
@@ -118,6 +141,7 @@ JsonRules AddJsonRules(Grammar* g) {
 }
 
 const char* FormatRegex(std::string_view f) {
+  static constexpr const char* kIpv4 = R"((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})";
   static constexpr const char* kDate = R"(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))";
   if (f == "date") return kDate;
   if (f == "time") return R"(([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d))";
@@ -126,9 +150,38 @@ const char* FormatRegex(std::string_view f) {
   }
   if (f == "email") return R"([A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)";
   if (f == "uuid") return R"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})";
-  if (f == "ipv4") return R"((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})";
+  if (f == "ipv4") return kIpv4;
+  if (f == "ipv6") {
+    // RFC 3986 IPv6address, alternative by alternative (h16 = 1-4 hex digits, ls32 = two
+    // h16 or an IPv4 address), so every valid address matches.
+    static const std::string kIpv6 = [] {
+      const std::string h = "[0-9a-fA-F]{1,4}";
+      const std::string ipv4 = kIpv4;
+      const std::string ls32 = "(" + h + ":" + h + "|" + ipv4 + ")";
+      auto head = [&](int max_colons) {  // [ *n( h16 ":" ) h16 ]
+        return "((" + h + ":){0," + std::to_string(max_colons) + "}" + h + ")?";
+      };
+      auto groups = [&](int n) { return "(" + h + ":){" + std::to_string(n) + "}"; };
+      return "(" + groups(6) + ls32 + "|::" + groups(5) + ls32 + "|" + head(0) + "::" + groups(4) + ls32 + "|" +
+             head(1) + "::" + groups(3) + ls32 + "|" + head(2) + "::" + groups(2) + ls32 + "|" + head(3) + "::" + h +
+             ":" + ls32 + "|" + head(4) + "::" + ls32 + "|" + head(5) + "::" + h + "|" + head(6) + "::)";
+    }();
+    return kIpv6.c_str();
+  }
   if (f == "hostname") return R"([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)";
-  if (f == "uri") return R"([A-Za-z][A-Za-z0-9+.-]*:[^\s"<>\\^`{|}]*)";
+  if (f == "uri") {
+    // RFC 3986 generic syntax, ASCII only: scheme ":" ["//" [userinfo "@"] host [":" port]]
+    // path ["?" query] ["#" fragment]; a path without authority does not start with "//".
+    static const std::string kUri = [] {
+      const std::string pct = "%[0-9A-Fa-f]{2}";
+      const std::string sub = "A-Za-z0-9\\-._~!$&'()*+,;=";  // unreserved and sub-delims
+      auto chars = [&](const std::string& extra) { return "([" + sub + extra + "]|" + pct + ")"; };
+      const std::string authority = "//(" + chars(":") + "*@)?(\\[[0-9A-Fa-f:.]+\\]|" + chars("") + "*)(:[0-9]*)?";
+      return "[A-Za-z][A-Za-z0-9+.\\-]*:(" + authority + "(/" + chars(":@/") + "*)?|/?(" + chars(":@") +
+             chars(":@/") + "*)?)(\\?" + chars(":@/?") + "*)?(#" + chars(":@/?") + "*)?";
+    }();
+    return kUri.c_str();
+  }
   return nullptr;
 }
 
@@ -138,6 +191,75 @@ bool IsSpecFormat(std::string_view f) {
       "uri", "uri-reference", "iri", "iri-reference", "uuid", "uri-template", "json-pointer",
       "relative-json-pointer", "regex"};
   return std::find(std::begin(kFormats), std::end(kFormats), f) != std::end(kFormats);
+}
+
+std::optional<std::string> PatternWithLength(std::string_view p, std::optional<double> min_length,
+                                             std::optional<double> max_length, int cap) {
+  if (p.size() < 3 || p.front() != '^' || p.back() != '$' || p[p.size() - 2] == '\\') return std::nullopt;
+  const std::string_view body = p.substr(1, p.size() - 2);
+  size_t i = 0;
+  int64_t literal = 0;  // code points before the quantified atom
+  auto is_class_escape = [](char c) { return std::string_view("dwsDWS").find(c) != std::string_view::npos; };
+  while (i < body.size()) {
+    const char c = body[i];
+    if (c == '[' || c == '.' || (c == '\\' && i + 1 < body.size() && is_class_escape(body[i + 1]))) break;
+    if (c == '\\') {
+      if (i + 1 >= body.size() || std::isalnum(static_cast<unsigned char>(body[i + 1]))) return std::nullopt;
+      i += 2;
+    } else if (std::string_view("()|*+?{}^$]").find(c) != std::string_view::npos) {
+      return std::nullopt;
+    } else {
+      const auto b = static_cast<unsigned char>(c);
+      i += b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : 4;
+    }
+    ++literal;
+  }
+  const size_t atom_begin = i;
+  if (i >= body.size()) return std::nullopt;
+  if (body[i] == '[') {
+    size_t j = i + 1;
+    if (j < body.size() && body[j] == '^') ++j;
+    if (j < body.size() && body[j] == ']') ++j;
+    while (j < body.size() && body[j] != ']') j += body[j] == '\\' ? 2 : 1;
+    if (j >= body.size()) return std::nullopt;
+    i = j + 1;
+  } else {
+    i += body[i] == '.' ? 1 : 2;
+  }
+  const std::string_view atom = body.substr(atom_begin, i - atom_begin);
+  const std::string_view quant = body.substr(i);
+  int64_t qmin = 0, qmax = -1;  // -1: unbounded
+  if (quant == "+") {
+    qmin = 1;
+  } else if (quant != "*") {
+    if (quant.size() < 3 || quant.front() != '{' || quant.back() != '}') return std::nullopt;
+    const std::string_view inner = quant.substr(1, quant.size() - 2);
+    const size_t comma = inner.find(',');
+    auto number = [](std::string_view d, int64_t* out) {
+      if (d.empty() || d.size() > 9) return false;
+      *out = 0;
+      for (char c : d) {
+        if (c < '0' || c > '9') return false;
+        *out = *out * 10 + (c - '0');
+      }
+      return true;
+    };
+    if (!number(inner.substr(0, comma), &qmin)) return std::nullopt;
+    if (comma == std::string_view::npos) {
+      qmax = qmin;
+    } else if (comma + 1 < inner.size() && !number(inner.substr(comma + 1), &qmax)) {
+      return std::nullopt;
+    }
+  }
+  int64_t lo = qmin, hi = qmax;
+  if (min_length) lo = std::max<int64_t>(lo, static_cast<int64_t>(std::ceil(*min_length)) - literal);
+  if (max_length) {
+    const int64_t bound = static_cast<int64_t>(std::floor(*max_length)) - literal;
+    hi = hi < 0 ? bound : std::min(hi, bound);
+  }
+  if (lo > cap || hi > cap || (hi >= 0 && lo > hi) || (max_length && hi < 0)) return std::nullopt;
+  return "^" + std::string(body.substr(0, atom_begin)) + std::string(atom) + "{" + std::to_string(lo) + "," +
+         (hi < 0 ? std::string() : std::to_string(hi)) + "}$";
 }
 
 std::string JsonQuote(std::string_view s) {

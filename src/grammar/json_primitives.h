@@ -26,6 +26,14 @@ const char* FormatRegex(std::string_view format);
 // Formats defined by JSON Schema drafts 4 to 2020-12 (checkable by a validator).
 bool IsSpecFormat(std::string_view format);
 
+// A pattern of the form ^LITERAL ATOM QUANTIFIER$ (ATOM: a class, \d \w \s and their
+// negations, or "."; QUANTIFIER: * + {m} {m,} {m,n}) rewritten so the quantifier also
+// carries the string length bounds [min_length, max_length] (code points): the same strings
+// as pattern and bounds together. nullopt for any other pattern, for an empty intersection,
+// or when a resulting bound exceeds `cap`.
+std::optional<std::string> PatternWithLength(std::string_view pattern, std::optional<double> min_length,
+                                             std::optional<double> max_length, int cap);
+
 // The JSON string literal for `s` (quotes included, compact escaping as nlohmann::json dumps).
 std::string JsonQuote(std::string_view s);
 

@@ -197,7 +197,16 @@ Result<ExprId> SchemaConverter::ObjectExpr(const OJson& s, const std::string& pt
       extra_alts.push_back(g_.Seq({key_expr, g_.Byte(':'), value}));
     }
   }
-  if (!(additional.is_boolean() && !additional.get<bool>())) {
+  // additionalProperties applies to names no pattern matches: none when a pattern matches
+  // every name (".*", "").
+  bool patterns_cover_all = false;
+  if (has_patterns) {
+    for (auto it = s["patternProperties"].begin(); it != s["patternProperties"].end(); ++it) {
+      auto all = RegexMatchesEveryString(it.key());
+      patterns_cover_all = patterns_cover_all || (all.ok() && *all);
+    }
+  }
+  if (!(additional.is_boolean() && !additional.get<bool>()) && !patterns_cover_all) {
     KOLIBRI_ASSIGN_OR_RETURN(ExprId value, SchemaRule(additional, additional_ptr, depth + 1));
     extra_alts.push_back(g_.Seq({g_.Ref(json_.string), g_.Byte(':'), value}));
     if (!props.empty()) {
@@ -369,12 +378,25 @@ Result<ExprId> SchemaConverter::StringExpr(const OJson& s, const std::string& pt
       Mark(ptr, "format", KeywordHandling::kAnnotation, "unknown format '" + f + "'; treated as an annotation");
     }
   }
+  const int cap = options_.max_expanded_length;
+  std::optional<double> min_len = Num(s, "minLength"), max_len = Num(s, "maxLength");
   if (s.contains("pattern")) {
     if (!s["pattern"].is_string()) return Status::InvalidArgument("pattern at '" + ptr + "' must be a string");
     if (content) {
       Mark(ptr, "pattern", KeywordHandling::kPostChecked, "combined with " + constrained_by + "; checked after");
     } else {
-      auto e = AddRegex(&g_, s["pattern"].get<std::string>(), {RegexMatchMode::kSearch, RegexEncoding::kJsonString});
+      // "^[a-z0-9_]+$" with maxLength 63: the bounds go into the quantifier.
+      std::optional<std::string> merged;
+      if (min_len || max_len) merged = PatternWithLength(s["pattern"].get<std::string>(), min_len, max_len, cap);
+      auto e = AddRegex(&g_, merged ? *merged : s["pattern"].get<std::string>(),
+                        {RegexMatchMode::kSearch, RegexEncoding::kJsonString});
+      if (e.ok() && merged) {
+        Mark(ptr, "pattern", KeywordHandling::kEnforced);
+        for (const char* k : {"minLength", "maxLength"}) {
+          if (s.contains(k)) Mark(ptr, k, KeywordHandling::kEnforced, "merged into the pattern's quantifier");
+        }
+        return OwnRule(g_.Seq({g_.Byte('"'), *e, g_.Byte('"')}));
+      }
       if (e.ok()) {
         content = *e;
         constrained_by = "pattern";
@@ -386,8 +408,6 @@ Result<ExprId> SchemaConverter::StringExpr(const OJson& s, const std::string& pt
       }
     }
   }
-  const int cap = options_.max_expanded_repeat;
-  std::optional<double> min_len = Num(s, "minLength"), max_len = Num(s, "maxLength");
   if (min_len && max_len && *min_len > *max_len) {
     return Status::InvalidArgument("schema at '" + ptr + "' admits no value (minLength > maxLength)");
   }
@@ -475,7 +495,7 @@ Result<ExprId> SchemaConverter::NumberExpr(const OJson& s, const std::string& pt
     sign.Set('-');
     return g_.Seq({g_.Alt({g_.Byte('0'), g_.Seq({g_.Bytes(nz), g_.Star(g_.Bytes(d))})}),
                    g_.Optional(g_.Seq({g_.Byte('.'), g_.Plus(g_.Bytes(d))})),
-                   g_.Optional(g_.Seq({g_.Bytes(e), g_.Optional(g_.Bytes(sign)), g_.Plus(g_.Bytes(d))}))});
+                   g_.Optional(g_.Seq({g_.Bytes(e), g_.Optional(g_.Bytes(sign)), g_.Repeat(g_.Bytes(d), 1, 2)}))});
   }
   return g_.Ref(json_.number);
 }

@@ -1,6 +1,8 @@
 #include "grammar/pushdown_automaton.h"
 
 #include <algorithm>
+#include <functional>
+#include <queue>
 #include <string>
 
 namespace kolibri::grammar {
@@ -194,35 +196,66 @@ Result<PushdownAutomaton> BuildPushdownAutomaton(const Grammar& g, const Compile
   }
   const int32_t n_nodes = static_cast<int32_t>(pda.final.size());
 
-  // Shortest completion lengths, by repeated relaxation (nodes mostly point forward, so
-  // sweeping backwards converges in a few rounds).
+  // Shortest completion lengths: Knuth's generalisation of Dijkstra to grammars. A node's
+  // length is the minimum over its byte edges (1 + target) and call edges (callee's minimum
+  // length + return node), so nodes are finalised in increasing order and each one updates
+  // the nodes that depend on it. Linear-time relaxation sweeps are not enough here: a chain
+  // of rules each calling the next (optional object members) would take one sweep per rule.
   pda.dist_to_end.assign(n_nodes, kInfinity);
   pda.rule_min_length.assign(n_rules, kInfinity);
-  for (int32_t v = 0; v < n_nodes; ++v) {
-    if (pda.final[v]) pda.dist_to_end[v] = 0;
-  }
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (int32_t v = n_nodes - 1; v >= 0; --v) {
-      int32_t best = pda.dist_to_end[v];
-      for (auto& e : out_bytes[v]) best = std::min(best, 1 + pda.dist_to_end[e.target]);
-      for (auto& c : out_calls[v]) {
-        best = std::min<int64_t>(best, int64_t{pda.rule_min_length[c.rule]} + pda.dist_to_end[c.ret]);
+  {
+    // Dependents of node u: nodes with a byte edge to u, a call returning to u, or a call
+    // into the rule starting at u.
+    std::vector<int32_t> dep_begin(n_nodes + 1, 0);
+    // Each dependency records the other operand of the sum (-1: a byte, length 1).
+    struct Dependent {
+      int32_t node;
+      int32_t other;
+    };
+    auto for_each_dependency = [&](auto&& fn) {
+      for (int32_t v = 0; v < n_nodes; ++v) {
+        for (auto& e : out_bytes[v]) fn(e.target, Dependent{v, -1});
+        for (auto& c : out_calls[v]) {
+          fn(c.ret, Dependent{v, pda.rule_begin[c.rule]});
+          fn(pda.rule_begin[c.rule], Dependent{v, c.ret});
+        }
       }
-      best = std::min(best, kInfinity);
-      if (best < pda.dist_to_end[v]) {
-        pda.dist_to_end[v] = best;
-        changed = true;
+    };
+    for_each_dependency([&](int32_t u, Dependent) { ++dep_begin[u + 1]; });
+    for (int32_t v = 0; v < n_nodes; ++v) dep_begin[v + 1] += dep_begin[v];
+    std::vector<Dependent> deps(dep_begin[n_nodes]);
+    std::vector<int32_t> fill(dep_begin.begin(), dep_begin.end() - 1);
+    for_each_dependency([&](int32_t u, Dependent d) { deps[fill[u]++] = d; });
+
+    using Item = std::pair<int32_t, int32_t>;  // (length, node)
+    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue;
+    for (int32_t v = 0; v < n_nodes; ++v) {
+      if (pda.final[v]) {
+        pda.dist_to_end[v] = 0;
+        queue.push({0, v});
       }
     }
-    for (int32_t r = 0; r < n_rules; ++r) {
-      int32_t d = pda.dist_to_end[pda.rule_begin[r]];
-      if (d < pda.rule_min_length[r]) {
-        pda.rule_min_length[r] = d;
-        changed = true;
+    std::vector<uint8_t> done(n_nodes, 0);
+    while (!queue.empty()) {
+      const auto [d, u] = queue.top();
+      queue.pop();
+      if (done[u] || d != pda.dist_to_end[u]) continue;
+      done[u] = 1;
+      if (u == pda.rule_begin[pda.node_rule[u]]) pda.rule_min_length[pda.node_rule[u]] = d;
+      for (int32_t k = dep_begin[u]; k < dep_begin[u + 1]; ++k) {
+        const Dependent& dep = deps[k];
+        if (done[dep.node]) continue;
+        // With a tentative other operand this is still the length of a real path; the exact
+        // value comes when that operand is finalised.
+        const int64_t best = int64_t{d} + (dep.other < 0 ? 1 : int64_t{pda.dist_to_end[dep.other]});
+        if (best < pda.dist_to_end[dep.node]) {
+          pda.dist_to_end[dep.node] = static_cast<int32_t>(best);
+          queue.push({pda.dist_to_end[dep.node], dep.node});
+        }
       }
     }
   }
+
   if (pda.rule_min_length[pda.root_rule] >= kInfinity) {
     return Status::InvalidArgument("the constraint admits no value (rule '" + g.rules()[pda.root_rule].name +
                                    "' cannot be completed)");

@@ -49,6 +49,7 @@ class RegexParser {
         anchored_start = true;
       }
       KOLIBRI_ASSIGN_OR_RETURN(ExprId seq, ParseSequence(/*top=*/true, &anchored_end));
+      if (!(anchored_start && anchored_end) && Nullable(*g_, seq, 0)) matches_every_string_ = true;
       std::vector<ExprId> parts;
       if (!anchored_start && options_.mode == RegexMatchMode::kSearch) parts.push_back(any);
       parts.push_back(seq);
@@ -64,7 +65,33 @@ class RegexParser {
     return g_->Alt(std::move(alts));
   }
 
+  // Set by ParseTop: with search semantics some alternative matches the empty string at
+  // one end of any subject, so the pattern matches every string.
+  bool matches_every_string() const { return matches_every_string_; }
+
  private:
+  static bool Nullable(const Grammar& g, ExprId id, int depth) {
+    const Expr& e = g.expr(id);
+    if (depth > 200) return false;
+    switch (e.kind) {
+      case ExprKind::kEmpty: return true;
+      case ExprKind::kNothing:
+      case ExprKind::kBytes:
+      case ExprKind::kRef: return false;  // conservative: regexes build no rules
+      case ExprKind::kSeq:
+        for (ExprId c : e.children) {
+          if (!Nullable(g, c, depth + 1)) return false;
+        }
+        return true;
+      case ExprKind::kAlt:
+        for (ExprId c : e.children) {
+          if (Nullable(g, c, depth + 1)) return true;
+        }
+        return false;
+      case ExprKind::kRepeat: return e.min == 0 || Nullable(g, e.children[0], depth + 1);
+    }
+    return false;
+  }
   bool Peek(uint32_t c) const { return pos_ < cps_.size() && cps_[pos_] == c; }
   Status Error(const std::string& what) const {
     return Status::InvalidArgument("regex '" + std::string(pattern_) + "': " + what + " at offset " +
@@ -336,6 +363,7 @@ class RegexParser {
   std::vector<uint32_t> cps_;
   size_t pos_ = 0;
   int depth_ = 0;
+  bool matches_every_string_ = false;
 };
 
 }  // namespace
@@ -375,6 +403,13 @@ ExprId AddCharSet(Grammar* g, const std::vector<CodepointRange>& ranges, RegexEn
 Result<ExprId> AddRegex(Grammar* grammar, std::string_view pattern, const RegexOptions& options) {
   RegexParser parser(grammar, pattern, options);
   return parser.ParseTop();
+}
+
+Result<bool> RegexMatchesEveryString(std::string_view pattern) {
+  Grammar scratch;
+  RegexParser parser(&scratch, pattern, {RegexMatchMode::kSearch, RegexEncoding::kUtf8});
+  KOLIBRI_RETURN_IF_ERROR(parser.ParseTop().status());
+  return parser.matches_every_string();
 }
 
 Result<Grammar> RegexToGrammar(std::string_view pattern, const RegexOptions& options) {

@@ -25,15 +25,20 @@ std::shared_ptr<const VocabularyIndex> ByteVocabulary() {
   return index;
 }
 
+std::string LlamaSourceDir() {
+  std::string dir;
+#ifdef KOLIBRI_LLAMA_SOURCE_DIR
+  dir = KOLIBRI_LLAMA_SOURCE_DIR;
+#endif
+  if (const char* env = std::getenv("KOLIBRI_LLAMA_SOURCE_DIR")) dir = env;
+  return dir;
+}
+
 std::shared_ptr<const VocabularyIndex> Qwen2Vocabulary() {
   static std::once_flag once;
   static std::shared_ptr<const VocabularyIndex> index;
   std::call_once(once, [] {
-    std::string dir;
-#ifdef KOLIBRI_LLAMA_SOURCE_DIR
-    dir = KOLIBRI_LLAMA_SOURCE_DIR;
-#endif
-    if (const char* env = std::getenv("KOLIBRI_LLAMA_SOURCE_DIR")) dir = env;
+    const std::string dir = LlamaSourceDir();
     const std::string path = dir + "/models/ggml-vocab-qwen2.gguf";
     if (dir.empty() || !std::filesystem::exists(path)) return;
     auto file = GgufFile::Open(path, {.keep_long_string_arrays = true});

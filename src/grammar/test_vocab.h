@@ -14,6 +14,8 @@ namespace kolibri::grammar::testing {
 std::shared_ptr<const VocabularyIndex> ByteVocabulary();
 // ggml-vocab-qwen2.gguf from KOLIBRI_LLAMA_SOURCE_DIR (compile definition or env var).
 std::shared_ptr<const VocabularyIndex> Qwen2Vocabulary();
+// The pinned llama.cpp source tree (compile definition or $KOLIBRI_LLAMA_SOURCE_DIR); "" if unknown.
+std::string LlamaSourceDir();
 // Greedy longest-match segmentation of `text` into token ids of `vocab` (-1 entries never).
 std::vector<int32_t> GreedyTokenize(const VocabularyIndex& vocab, const std::string& text);
 

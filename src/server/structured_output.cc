@@ -79,6 +79,7 @@ std::variant<std::shared_ptr<const OutputConstraint>, ApiError> StructuredOutput
   grammar::SchemaCompileOptions o;
   o.mode = format.strict ? grammar::SchemaMode::kStrict : grammar::SchemaMode::kLenient;
   o.max_expanded_repeat = options_.max_expanded_repeat;
+  o.max_expanded_length = options_.max_expanded_repeat;  // string length bounds too (triage48: maxLength 40)
   auto compiled = grammars_.JsonSchema(schema, o, vocabulary);
   if (!compiled.ok()) return SchemaError(compiled.status());
   auto validator = Validator(schema);

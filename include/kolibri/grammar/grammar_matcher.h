@@ -24,6 +24,8 @@
 
 namespace kolibri::grammar {
 
+struct BudgetTable;  // private to grammar_matcher.cc
+
 struct MaskOptions {
   // Tokens the sequence may still generate, including the next one; < 0: no budget.
   int32_t remaining_tokens = -1;
@@ -31,8 +33,10 @@ struct MaskOptions {
   // each admitted token must leave a completion of at most remaining_tokens - 1 bytes. A
   // single token that lengthens the shortest completion by more than the window while the
   // budget is still loose is the one case this cannot foresee (e.g. one token opening an
-  // object with many required members). Budget masks walk every allowed token (~1-3 ms at a
-  // 150k vocabulary inside a string), so the window trades that cost against the risk.
+  // object with many required members). The first budget mask at a state walks every allowed
+  // token (~1-5 ms at a 150k vocabulary inside a string) and keeps them grouped by the
+  // completion left after each; later budget masks at that state (the same matcher, any
+  // budget) are a copy. The window trades that first cost against the risk.
   int32_t budget_window = 16;
 };
 
@@ -73,6 +77,7 @@ class GrammarMatcher {
   bool StepBytes(int32_t* state, std::string_view bytes);
   void WalkSubtree(int32_t trie_node, int32_t from_state, uint32_t* words);
   void FillBudgetMask(int32_t state, int32_t remaining, uint32_t* words);
+  const BudgetTable& GetBudgetTable(int32_t state);
   int32_t ParentState(int32_t stack);
 
   std::shared_ptr<const CompiledGrammar> grammar_;

@@ -37,6 +37,11 @@ inline constexpr int kMaxRepeat = 10000;
 // (does not parse), Unsupported (valid ECMAScript outside the subset above).
 Result<ExprId> AddRegex(Grammar* grammar, std::string_view pattern, const RegexOptions& options = {});
 
+// True when `pattern`, with JSON Schema's search semantics, matches every string: some
+// top-level alternative is not anchored at both ends and can match "" ("", ".*", "a*$",
+// "^x?"). A sufficient test only: "^[\s\S]*$" matches everything too but gives false.
+Result<bool> RegexMatchesEveryString(std::string_view pattern);
+
 // A grammar whose root rule matches the pattern (default: full match, raw UTF-8).
 Result<Grammar> RegexToGrammar(std::string_view pattern,
                                const RegexOptions& options = {RegexMatchMode::kFullMatch, RegexEncoding::kUtf8});
