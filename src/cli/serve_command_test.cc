@@ -242,6 +242,20 @@ TEST_F(ServeTest, ResponseFormatAnswersAlwaysValidate) {
   ASSERT_TRUE(tight.ok());
   EXPECT_EQ(tight->status, 400) << tight->body;
   EXPECT_EQ(json::parse(tight->body)["error"]["param"], "max_tokens") << tight->body;
+  // A GBNF grammar (llama.cpp syntax) constrains the answer to its language.
+  for (int seed = 1; seed <= 4; ++seed) {
+    auto g = client.Post("/v1/completions", R"({"prompt":"Answer:","max_tokens":12,"temperature":1.5,"seed":)" +
+                                                 std::to_string(seed) +
+                                                 R"(,"grammar":"root ::= (\"yes\" | \"no\") \" \" [0-9]{1,2}"})");
+    ASSERT_TRUE(g.ok());
+    ASSERT_EQ(g->status, 200) << g->body;
+    const std::string text = json::parse(g->body)["choices"][0]["text"];
+    EXPECT_TRUE(std::regex_match(text, std::regex("(yes|no) [0-9]{1,2}"))) << text;
+  }
+  auto bad = client.Post("/v1/completions", R"({"prompt":"x","grammar":"root ::= (\"a\""})");
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 400) << bad->body;
+  EXPECT_EQ(json::parse(bad->body)["error"]["param"], "grammar") << bad->body;
 }
 
 TEST_F(ServeTest, BadInputIs4xxAndServingContinues) {

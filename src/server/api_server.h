@@ -9,7 +9,8 @@
 // to max_resamples times when it violates a keyword the grammar only post-checks, and
 // answered 422 with the violations when none validates — an invalid answer never leaves.
 // Streams of such schemas are held back until validated, then sent whole. A `grammar` field
-// (GBNF) is refused with 400: there is no GBNF parser.
+// (GBNF, llama.cpp syntax) constrains the output to that grammar instead (400 naming
+// line:column when it does not parse).
 //
 // A request is parsed (json_guard, openai_request), rendered with the model's chat template
 // (chat) and tokenized on the HTTP worker thread, then submitted to the scheduler; the

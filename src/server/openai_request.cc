@@ -190,8 +190,14 @@ std::optional<ApiError> ReadJsonSchemaFormat(const json& format, ResponseFormat*
 
 std::optional<ApiError> ReadResponseFormat(const json& body, ResponseFormat* out) {
   if (auto g = body.find("grammar"); g != body.end() && !g->is_null()) {
-    return Unsupported("grammar", "'grammar' (GBNF) is not supported: Kolibri has no GBNF parser; "
-                                  "use response_format with type 'json_schema' or 'json_object'");
+    if (!g->is_string()) return WrongType("grammar", *g, "a string (GBNF)");
+    if (g->get<std::string>().empty()) return Invalid("grammar", "'grammar' is empty");
+    if (auto rf = body.find("response_format"); rf != body.end() && !rf->is_null()) {
+      return Invalid("grammar", "give either 'grammar' or 'response_format', not both");
+    }
+    out->kind = ResponseFormat::Kind::kGrammar;
+    out->grammar = g->get<std::string>();
+    return std::nullopt;
   }
   auto it = body.find("response_format");
   if (it == body.end() || it->is_null()) return std::nullopt;

@@ -26,8 +26,9 @@ enum class ApiEndpoint { kChatCompletions, kCompletions };
 // object keys sorted, so ApiServer re-reads the schema from the raw body to keep the
 // author's property order (the order of the generated JSON).
 struct ResponseFormat {
-  enum class Kind { kText, kJsonObject, kJsonSchema };
+  enum class Kind { kText, kJsonObject, kJsonSchema, kGrammar };
   Kind kind = Kind::kText;
+  std::string grammar;  // kGrammar: the request's `grammar` field (GBNF, llama.cpp syntax)
   std::string name;    // json_schema.name
   std::string schema;  // json_schema.schema as compact JSON text
   bool strict = true;  // json_schema.strict; absent → true. false compiles leniently: keywords
@@ -63,9 +64,9 @@ struct ApiRequestLimits {
 //
 // Unsupported on purpose (400 with the field named): n != 1, best_of != 1, echo, suffix,
 // tools/functions, non-zero frequency/presence penalties, logit_bias, non-text content
-// parts, and a `grammar` field (GBNF: the grammar module has no GBNF parser; use
-// response_format). response_format may be text, json_object or json_schema (with
-// json_schema.schema an object or boolean; name and strict checked for type).
+// parts. response_format may be text, json_object or json_schema (with json_schema.schema
+// an object or boolean; name and strict checked for type); a `grammar` string (GBNF,
+// llama.cpp syntax) is the alternative to response_format, not combined with it.
 std::variant<ApiRequest, ApiError> ParseApiRequest(const nlohmann::json& body, ApiEndpoint endpoint,
                                                    const ApiRequestLimits& limits);
 

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kolibri/grammar/compiled_grammar.h"
+#include "kolibri/grammar/gbnf.h"
+
 namespace kolibri::server {
 namespace {
 
@@ -30,6 +33,7 @@ std::string SchemaInClientOrder(const ResponseFormat& format, std::string_view r
 }  // namespace
 
 std::vector<std::string> OutputConstraint::Check(std::string_view text) const {
+  if (!json) return {};
   auto value = nlohmann::json::parse(text, nullptr, false);
   if (value.is_discarded()) return {"/: the answer is not valid JSON"};
   std::vector<std::string> violations;
@@ -69,6 +73,15 @@ std::variant<std::shared_ptr<const OutputConstraint>, ApiError> StructuredOutput
     const ResponseFormat& format, std::string_view raw_body) {
   auto vocabulary = model_.GrammarVocabulary();
   auto constraint = std::make_shared<OutputConstraint>();
+  if (format.kind == ResponseFormat::Kind::kGrammar) {
+    auto parsed = grammar::GbnfToGrammar(format.grammar);
+    if (!parsed.ok()) return ApiError{parsed.status(), "grammar", "invalid_grammar"};
+    auto compiled = grammar::CompileGrammar(*parsed, vocabulary);
+    if (!compiled.ok()) return ApiError{compiled.status(), "grammar", "invalid_grammar"};
+    constraint->grammar = *compiled;
+    constraint->json = false;
+    return std::shared_ptr<const OutputConstraint>(std::move(constraint));
+  }
   if (format.kind == ResponseFormat::Kind::kJsonObject) {
     auto compiled = grammars_.JsonObject(vocabulary);
     if (!compiled.ok()) return ApiError{compiled.status(), "response_format", ""};

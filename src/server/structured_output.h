@@ -33,6 +33,7 @@ namespace kolibri::server {
 struct OutputConstraint {
   std::shared_ptr<const grammar::CompiledGrammar> grammar;
   std::optional<JsonSchemaValidator> validator;  // json_schema only
+  bool json = true;  // false for a GBNF grammar: the grammar is the whole contract
   // Some keyword is checked only after generation: a streamed answer must be held back
   // until it is validated.
   bool post_checked = false;
