@@ -1,6 +1,7 @@
 #include "kolibri/fit_plan.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -17,7 +18,7 @@ GgufFile ShapeFile(const std::string& shape, GgmlType type) {
   ro.keep_long_string_arrays = true;
   auto vocab = GgufFile::Open(std::string(KOLIBRI_VOCAB_DIR) + "/" + *plan::TestShapeVocabFile(shape), ro);
   EXPECT_TRUE(vocab.ok());
-  const std::string path = testing::TempDir() + "/fit-" + shape + ".gguf";
+  const std::string path = testing::TempDir() + "/" + std::to_string(::getpid()) + "-fit-" + shape + ".gguf";
   EXPECT_TRUE(plan::WriteSparseGguf(path, *plan::MakeTestShapeSpec(shape, *vocab, type)).ok());
   return std::move(GgufFile::Open(path)).value();
 }
@@ -30,7 +31,7 @@ TEST(HardwareProfileTest, CatalogueAndYaml) {
   EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
   EXPECT_NE(missing.status().message().find("h100-sxm"), std::string::npos);
 
-  const std::string path = testing::TempDir() + "/box.yaml";
+  const std::string path = testing::TempDir() + "/" + std::to_string(::getpid()) + "-box.yaml";
   std::ofstream(path) << "name: box\nram_gb: 16\ncores: 8\nram_bandwidth_gbs: 50\nisa: arm-i8mm\n"
                          "gpus:\n  - {name: G, vram_gb: 12, bandwidth_gbs: 500}\n";
   auto box = ResolveHardwareProfile(path);

@@ -1,6 +1,7 @@
 #include "kolibri/memory_plan.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -22,7 +23,7 @@ std::string WriteShape(const std::string& shape, GgmlType type) {
   EXPECT_TRUE(vocab.ok()) << vocab.status().ToString();
   auto spec = plan::MakeTestShapeSpec(shape, *vocab, type);
   EXPECT_TRUE(spec.ok());
-  const std::string path = testing::TempDir() + "/plan-" + shape + "-" + std::string(GgmlTypeName(type)) + ".gguf";
+  const std::string path = testing::TempDir() + "/" + std::to_string(::getpid()) + "-plan-" + shape + "-" + std::string(GgmlTypeName(type)) + ".gguf";
   EXPECT_TRUE(plan::WriteSparseGguf(path, *spec).ok());
   return path;
 }
@@ -124,7 +125,7 @@ TEST(MemoryPlanTest, LoraAdaptersAddTheirTensors) {
   lora.metadata.emplace_back("adapter.type", plan::GgufString("lora"));
   lora.tensors.push_back({"blk.0.attn_q.weight.lora_a", {64, 8}, GgmlType::kF32});
   lora.tensors.push_back({"blk.0.attn_q.weight.lora_b", {8, 64}, GgmlType::kF32});
-  const std::string path = testing::TempDir() + "/plan-lora.gguf";
+  const std::string path = testing::TempDir() + "/" + std::to_string(::getpid()) + "-plan-lora.gguf";
   ASSERT_TRUE(plan::WriteSparseGguf(path, lora).ok());
   std::vector<GgufFile> loras;
   loras.push_back(Open(path));
@@ -169,7 +170,7 @@ TEST(MemoryPlanTest, UnknownArchitectures) {
   spec.metadata.emplace_back("mystery.block_count", plan::GgufU32(2));
   spec.metadata.emplace_back("mystery.embedding_length", plan::GgufU32(64));
   spec.tensors.push_back({"token_embd.weight", {64, 100}, GgmlType::kF16});
-  const std::string path = testing::TempDir() + "/plan-mystery.gguf";
+  const std::string path = testing::TempDir() + "/" + std::to_string(::getpid()) + "-plan-mystery.gguf";
   ASSERT_TRUE(plan::WriteSparseGguf(path, spec).ok());
   auto no_heads = EstimateMemory(Open(path), {}, PlanOptions{});
   EXPECT_EQ(no_heads.status().code(), ErrorCode::kUnsupported);
