@@ -15,6 +15,8 @@ for a in "$@"; do
 done
 
 scripts/bootstrap.sh "${boot_args[@]}"
+# Compiler cache keyed on paths relative to the checkout, so clones elsewhere share it.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 jobs=$(nproc)
 
 echo "== release build"
@@ -26,6 +28,6 @@ ctest --preset release -j"$jobs" --output-on-failure
 if [[ $sanitizers -eq 1 ]]; then
   echo "== ASan+UBSan build (unit tests)"
   cmake --preset asan >/dev/null
-  cmake --build --preset asan -j"$jobs"
+  cmake --build --preset asan -j"$jobs" --target unit_tests
   ctest --preset unit-asan -j"$jobs" --output-on-failure
 fi
