@@ -25,6 +25,7 @@ readonly APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libsqlite3-dev
   libutf8proc-dev libcurl4-openssl-dev
+  libgmime-3.0-dev libgumbo-dev libpoppler-cpp-dev
   json-schema-test-suite
 )
 

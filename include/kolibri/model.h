@@ -51,6 +51,8 @@ class Model {
   int32_t vocab_size() const;
   int32_t train_context() const;
   int32_t eos_token() const;
+  // The token a chat model ends its reply with (end-of-turn, e.g. <|im_end|>), else eos.
+  int32_t end_of_turn_token() const;
   bool IsEndOfGeneration(int32_t token) const;
 
   Result<std::vector<int32_t>> Tokenize(std::string_view text, const TokenizeOptions& options) const;

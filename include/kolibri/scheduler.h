@@ -40,6 +40,9 @@ struct SchedulerOptions {
                             // false: each sequence gets context/parallel cells of its own
                             // and the prefix cache is off
   int32_t max_queue = 256;  // waiting requests beyond `parallel`; Submit fails beyond it
+  int32_t score_branches = 32;  // extra sequences for SubmitScore's branch passes, shared by
+                                // all scoring requests; capped at batch - parallel; 0 (or
+                                // kv_unified false): only the prompt's last logits score
 };
 
 struct TopLogprob {
@@ -92,6 +95,40 @@ struct CompletionRequest {
   bool jump_forward = true;  // append tokens the grammar forces without decoding them one by one
 };
 
+// Scoring: the log-probabilities of given token continuations after one prompt, without
+// sampling. The prompt is prefilled once (through the prefix cache like any request); the
+// continuations form a token trie whose first tokens are scored from the prompt's last
+// logits; deeper tokens are decoded in batched passes on branch sequences that share the
+// prompt's KV cells (llama_memory_seq_cp), one batch token per trie node.
+struct ScoreRequest {
+  std::vector<int32_t> prompt;                      // non-empty, tokenized
+  std::vector<std::vector<int32_t>> continuations;  // each non-empty
+  // true: a token that is the only continuation of its prefix among `continuations` is not
+  // evaluated (its log-prob reads 0), as under a grammar that forces it. Enough for
+  // ScoreResult::restricted_logprob and much cheaper when most continuations differ early.
+  bool skip_unbranched = false;
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+};
+
+struct ScoreResult {
+  Status status;  // not OK (error, cancelled, deadline): the figures below are not meaningful
+  // Per continuation: log p(token | prompt, earlier tokens) over the full vocabulary, for each
+  // token (0 where skip_unbranched left it out), and their sum.
+  std::vector<std::vector<float>> token_logprobs;
+  std::vector<float> logprob;
+  // Per continuation: the log-probability of decoding it when only the continuations are
+  // allowed — at every trie node the model's probabilities renormalised over that node's
+  // children (what a grammar allowing exactly these continuations samples from). Over
+  // distinct continuations none of which is a proper prefix of another, exp() sums to 1.
+  std::vector<float> restricted_logprob;
+  int32_t prompt_tokens = 0;
+  int32_t cached_prompt_tokens = 0;  // taken from the prefix cache, not computed
+  int32_t branch_tokens = 0;         // tokens decoded after the prompt (all passes)
+  int32_t passes = 0;                // decode passes after the prompt
+  double queue_ms = 0;
+  double total_ms = 0;
+};
+
 class RequestHandle {
  public:
   virtual ~RequestHandle() = default;
@@ -127,6 +164,17 @@ class Scheduler {
   virtual Result<std::shared_ptr<RequestHandle>> Submit(CompletionRequest request,
                                                         TokenCallback on_token,
                                                         DoneCallback on_done) = 0;
+  // Queues a scoring request. Fails at once with InvalidArgument (empty prompt or
+  // continuation, token out of the vocabulary), OutOfRange (prompt plus the longest
+  // continuation does not fit a sequence, or a continuation is longer than the batch),
+  // FailedPrecondition (continuations need branch passes but score_branches is 0 or the KV
+  // cache is not unified) or ResourceExhausted (queue full). Exactly one `on_done` follows
+  // a successful SubmitScore, on the scheduler thread. Schedulers that cannot score (test
+  // doubles) inherit this default, which returns Unsupported.
+  virtual Result<std::shared_ptr<RequestHandle>> SubmitScore(ScoreRequest request,
+                                                             std::function<void(const ScoreResult&)> on_done);
+  // SubmitScore and wait. Never call it from a scheduler callback.
+  Result<ScoreResult> Score(ScoreRequest request);
   virtual SchedulerStats Stats() const = 0;
   virtual const Model& model() const = 0;
   virtual const SchedulerOptions& options() const = 0;

@@ -8,33 +8,14 @@
 #include <fstream>
 #include <string>
 
+#include "testing/cli_runner.h"
 #include "testing/test_models.h"
 
 namespace kolibri {
 namespace {
 
-struct RunResult {
-  int exit_code = -1;
-  bool signalled = false;
-  std::string out;
-  std::string err;
-};
-
-RunResult RunKolibri(const std::string& args) {
-  std::string err_path = testing::TestDataDir() + "/cli_test_stderr.txt";
-  std::string cmd = testing::KolibriBinary() + " " + args + " 2>" + err_path;
-  RunResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.signalled = WIFSIGNALED(status);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  return r;
-}
+using RunResult = testing::CliResult;
+using testing::RunKolibri;
 
 void ExpectOneLineError(const RunResult& r, int code, const std::string& needle) {
   EXPECT_FALSE(r.signalled) << "crashed: " << r.err;

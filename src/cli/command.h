@@ -25,7 +25,16 @@ void RegisterVersionCommand(CLI::App& root, CommandFn* run);
 void RegisterInfoCommand(CLI::App& root, CommandFn* run);
 void RegisterGenerateCommand(CLI::App& root, CommandFn* run);
 void RegisterMakeTestModelCommand(CLI::App& root, CommandFn* run);
+void RegisterServeCommand(CLI::App& root, CommandFn* run);
 void RegisterPlanCommand(CLI::App& root, CommandFn* run);
+void RegisterPullCommand(CLI::App& root, CommandFn* run);
+void RegisterTrainRouterCommand(CLI::App& root, CommandFn* run);
+void RegisterClassifyCommand(CLI::App& root, CommandFn* run);
+void RegisterReviewCommand(CLI::App& root, CommandFn* run);
+void RegisterExtractCommand(CLI::App& root, CommandFn* run);
+void RegisterClassifyTaskCommand(CLI::App& root, CommandFn* run);
+void RegisterCalibrateCommand(CLI::App& root, CommandFn* run);
+void RegisterIndexCommand(CLI::App& root, CommandFn* run);
 void RegisterSchemaCommand(CLI::App& root, CommandFn* run);
 
 }  // namespace kolibri::cli

@@ -17,7 +17,16 @@ int main(int argc, char** argv) {
   RegisterInfoCommand(app, &run);
   RegisterGenerateCommand(app, &run);
   RegisterMakeTestModelCommand(app, &run);
+  RegisterServeCommand(app, &run);
   RegisterPlanCommand(app, &run);
+  RegisterPullCommand(app, &run);
+  RegisterTrainRouterCommand(app, &run);
+  RegisterClassifyCommand(app, &run);
+  RegisterReviewCommand(app, &run);
+  RegisterExtractCommand(app, &run);
+  RegisterClassifyTaskCommand(app, &run);
+  RegisterCalibrateCommand(app, &run);
+  RegisterIndexCommand(app, &run);
   RegisterSchemaCommand(app, &run);
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;

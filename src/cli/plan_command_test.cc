@@ -11,31 +11,15 @@
 
 #include "plan/sparse_gguf.h"
 #include "plan/test_shapes.h"
+#include "testing/cli_runner.h"
 #include "testing/test_models.h"
 
 namespace kolibri {
 namespace {
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using RunResult = testing::CliResult;
 
-RunResult Kolibri(const std::string& args) {
-  const std::string err_path = testing::TestDataDir() + "/plan_cli_stderr.txt";
-  const std::string cmd = testing::KolibriBinary() + " " + args + " 2>" + err_path;
-  RunResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  return r;
-}
+RunResult Kolibri(const std::string& args) { return testing::RunKolibri(args); }
 
 std::string Shape(const std::string& shape) {
   const std::string path = testing::TestDataDir() + "/plan-cli-" + shape + ".gguf";

@@ -16,7 +16,7 @@ namespace {
 
 using RunResult = testing::CliResult;
 
-RunResult Kolibri(const std::string& args) { return testing::RunKolibri(args, "schema_cli_stderr.txt"); }
+RunResult Kolibri(const std::string& args) { return testing::RunKolibri(args); }
 
 std::string Write(const std::string& name, const std::string& bytes) {
   const std::string path = testing::TestDataDir() + "/schema-cli-" + name;

@@ -55,6 +55,10 @@ Model::~Model() {
 int32_t Model::vocab_size() const { return llama_vocab_n_tokens(vocab_); }
 int32_t Model::train_context() const { return llama_model_n_ctx_train(model_); }
 int32_t Model::eos_token() const { return llama_vocab_eos(vocab_); }
+int32_t Model::end_of_turn_token() const {
+  const int32_t eot = llama_vocab_eot(vocab_);
+  return eot >= 0 ? eot : llama_vocab_eos(vocab_);
+}
 bool Model::IsEndOfGeneration(int32_t token) const { return llama_vocab_is_eog(vocab_, token); }
 
 Result<std::vector<int32_t>> Model::Tokenize(std::string_view text,

@@ -5,9 +5,11 @@
 #include <cmath>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <thread>
 
+#include "engine/continuation_trie.h"
 #include "engine/grammar_sampler.h"
 #include "engine/llama_backend.h"
 #include "engine/prefix_cache.h"
@@ -60,6 +62,18 @@ struct SamplerDeleter {
   void operator()(llama_sampler* s) const { llama_sampler_free(s); }
 };
 
+// The scoring part of a SubmitScore job.
+struct ScoreWork {
+  explicit ScoreWork(const ScoreRequest& r) : trie(r.continuations, r.skip_unbranched) {}
+  ContinuationTrie trie;
+  std::vector<ContinuationTrie::Pass> passes;
+  size_t next_pass = 0;
+  std::vector<int32_t> branch_seqs;  // held while a pass is in flight
+  std::vector<int32_t> rows;         // per node of the pass in flight: its batch row
+  int32_t branch_tokens = 0;
+  std::function<void(const ScoreResult&)> on_done;
+};
+
 // One request from Submit to done.
 struct Job {
   CompletionRequest req;
@@ -86,6 +100,7 @@ struct Job {
   std::unique_ptr<GrammarSamplerState> grammar_state;
   std::unique_ptr<llama_sampler, SamplerDeleter> sampler;  // after matcher: uses it
   std::unique_ptr<StopMatcher> stop;
+  std::unique_ptr<ScoreWork> score;  // set for SubmitScore jobs (no sampler, no tokens)
   bool prefilled() const { return n_past >= static_cast<int32_t>(req.prompt.size()); }
 };
 
@@ -108,8 +123,14 @@ class SchedulerImpl final : public Scheduler {
   Status Start() {
     options_.batch = std::min(options_.batch, options_.context);  // llama.cpp caps it too
     // llama.cpp needs n_seq_max <= n_batch (one output row per sequence) and <= 256.
+    // Branch sequences need coupled sequences in one KV stream, and count against n_seq_max.
+    branch_seqs_ = options_.kv_unified
+                       ? std::max(0, std::min({options_.score_branches, options_.batch - options_.parallel,
+                                               256 - options_.parallel}))
+                       : 0;
+    const int32_t used = options_.parallel + branch_seqs_;
     cache_slots_ = options_.prefix_cache && options_.kv_unified
-                       ? std::max(0, std::min({64, 256 - options_.parallel, options_.batch - options_.parallel}))
+                       ? std::max(0, std::min({64, 256 - used, options_.batch - used}))
                        : 0;
     if (options_.parallel > options_.batch) {
       return Status::InvalidArgument("parallel (" + std::to_string(options_.parallel) +
@@ -119,7 +140,7 @@ class SchedulerImpl final : public Scheduler {
     cp.n_ctx = static_cast<uint32_t>(options_.context);
     cp.n_batch = static_cast<uint32_t>(options_.batch);
     cp.n_ubatch = static_cast<uint32_t>(std::min(options_.batch, 512));
-    cp.n_seq_max = static_cast<uint32_t>(options_.parallel + cache_slots_);
+    cp.n_seq_max = static_cast<uint32_t>(options_.parallel + branch_seqs_ + cache_slots_);
     cp.kv_unified = options_.kv_unified;  // cells shared between sequences need one stream
     int32_t threads = options_.threads > 0
                           ? options_.threads
@@ -135,9 +156,10 @@ class SchedulerImpl final : public Scheduler {
     kv_total_ = static_cast<int32_t>(llama_n_ctx(ctx_));
     seq_capacity_ = options_.kv_unified ? kv_total_ : static_cast<int32_t>(llama_n_ctx_seq(ctx_));
     mem_ = llama_get_memory(ctx_);
-    batch_ = llama_batch_init(options_.batch, 0, 1);
-    cache_ = std::make_unique<PrefixCache>(options_.parallel, cache_slots_);
+    batch_ = llama_batch_init(options_.batch, 0, std::max(1, branch_seqs_));
+    cache_ = std::make_unique<PrefixCache>(options_.parallel + branch_seqs_, cache_slots_);
     for (int32_t s = options_.parallel - 1; s >= 0; --s) free_seqs_.push_back(s);
+    for (int32_t s = options_.parallel + branch_seqs_ - 1; s >= options_.parallel; --s) free_branch_seqs_.push_back(s);
     thread_ = std::thread([this] { Loop(); });
     return Status::Ok();
   }
@@ -179,6 +201,13 @@ class SchedulerImpl final : public Scheduler {
     job->req = std::move(req);
     job->on_token = std::move(on_token);
     job->on_done = std::move(on_done);
+    return Enqueue(std::move(job));
+  }
+
+  Result<std::shared_ptr<RequestHandle>> SubmitScore(ScoreRequest req,
+                                                     std::function<void(const ScoreResult&)> on_done) override;
+
+  Result<std::shared_ptr<RequestHandle>> Enqueue(std::unique_ptr<Job> job) {
     job->cancel = std::make_shared<CancelFlag>();
     job->submitted = Clock::now();
     auto handle = std::make_shared<Handle>(job->cancel, [this] { cv_.notify_all(); });
@@ -208,10 +237,14 @@ class SchedulerImpl final : public Scheduler {
   bool BuildAndDecode();
   void AfterDecode();
   void Finish(std::unique_ptr<Job>& job, FinishReason reason, Status status = Status::Ok());
+  void FinishScore(std::unique_ptr<Job>& job, FinishReason reason, Status status, Clock::time_point now);
   void BuildSampler(Job& job);
   void EmitToken(Job& job, int32_t token, const float* logits, bool forced);
   void JumpForward(Job& job);
   void CachePrompt(Job& job);
+  bool AddScorePass(Job& job);
+  void AfterScoreDecode(std::unique_ptr<Job>& job);
+  void ReleaseBranches(Job& job);
   int32_t ReservedCells() const;
   bool MakeRoom(int32_t cells);
   void PublishStats();
@@ -224,6 +257,7 @@ class SchedulerImpl final : public Scheduler {
   int32_t kv_total_ = 0;
   int32_t seq_capacity_ = 0;  // cells one sequence can use
   int32_t cache_slots_ = 0;
+  int32_t branch_seqs_ = 0;  // sequence ids parallel .. parallel + branch_seqs_ - 1 score branches
   std::unique_ptr<PrefixCache> cache_;
 
   std::thread thread_;
@@ -237,6 +271,7 @@ class SchedulerImpl final : public Scheduler {
   std::deque<std::unique_ptr<Job>> waiting_;
   std::vector<std::unique_ptr<Job>> active_;
   std::vector<int32_t> free_seqs_;
+  std::vector<int32_t> free_branch_seqs_;
 
   mutable std::mutex stats_mu_;
   SchedulerStats stats_;
@@ -329,8 +364,10 @@ void SchedulerImpl::Admit() {
     job->n_past = m.length;
     job->shared = m.length;
     job->cached = m.length;
-    BuildSampler(*job);
-    job->stop = std::make_unique<StopMatcher>(job->req.stop);
+    if (job->score == nullptr) {
+      BuildSampler(*job);
+      job->stop = std::make_unique<StopMatcher>(job->req.stop);
+    }
     active_.push_back(std::move(job));
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -360,6 +397,8 @@ bool SchedulerImpl::BuildAndDecode() {
         if (k + 1 == n) j->batch_index = i;
       }
       j->pending.clear();
+    } else if (j->score != nullptr && j->prefilled() && j->got_first_token) {
+      AddScorePass(*j);
     }
   }
   for (auto& j : active_) {
@@ -506,6 +545,10 @@ void SchedulerImpl::AfterDecode() {
   for (auto& j : active_) {
     if (j->batch_index < 0) continue;
     if (!j->got_first_token) CachePrompt(*j);  // the prompt's KV is complete now
+    if (j->score != nullptr) {
+      AfterScoreDecode(j);
+      continue;
+    }
     const float* logits = j->req.top_logprobs >= 0 ? llama_get_logits_ith(ctx_, j->batch_index) : nullptr;
     if (j->grammar_state) {
       j->grammar_state->remaining_tokens =
@@ -549,10 +592,15 @@ void SchedulerImpl::AfterDecode() {
 
 void SchedulerImpl::Finish(std::unique_ptr<Job>& job, FinishReason reason, Status status) {
   auto now = Clock::now();
+  if (job->score != nullptr) ReleaseBranches(*job);
   if (job->seq >= 0) {
     llama_memory_seq_rm(mem_, job->seq, -1, -1);
     free_seqs_.push_back(job->seq);
     for (int32_t e : job->pins) cache_->Unpin(e);
+  }
+  if (job->score != nullptr) {
+    FinishScore(job, reason, std::move(status), now);
+    return;
   }
   CompletionResult r;
   r.finish = reason;
@@ -588,6 +636,137 @@ void SchedulerImpl::Finish(std::unique_ptr<Job>& job, FinishReason reason, Statu
     stats_.requests_done += 1;
   }
   if (job->on_done) job->on_done(r);
+  job.reset();
+}
+
+Result<std::shared_ptr<RequestHandle>> SchedulerImpl::SubmitScore(ScoreRequest req,
+                                                                  std::function<void(const ScoreResult&)> on_done) {
+  if (req.prompt.empty()) return Status::InvalidArgument("the prompt is empty");
+  if (req.continuations.empty()) return Status::InvalidArgument("no continuations to score");
+  const int32_t n_vocab = model_->vocab_size();
+  auto in_vocab = [&](const std::vector<int32_t>& tokens) {
+    return std::all_of(tokens.begin(), tokens.end(), [&](int32_t t) { return t >= 0 && t < n_vocab; });
+  };
+  if (!in_vocab(req.prompt)) return Status::InvalidArgument("a prompt token id is out of the vocabulary");
+  for (size_t i = 0; i < req.continuations.size(); ++i) {
+    if (req.continuations[i].empty()) return Status::InvalidArgument("continuation " + std::to_string(i) + " is empty");
+    if (!in_vocab(req.continuations[i])) {
+      return Status::InvalidArgument("continuation " + std::to_string(i) + " has a token out of the vocabulary");
+    }
+  }
+  auto work = std::make_unique<ScoreWork>(req);
+  const int32_t n_prompt = static_cast<int32_t>(req.prompt.size());
+  if (n_prompt + work->trie.max_depth() > seq_capacity_) {
+    return Status::OutOfRange("the prompt (" + std::to_string(n_prompt) + " tokens) and its longest continuation (" +
+                              std::to_string(work->trie.max_depth()) + ") do not fit a sequence of " +
+                              std::to_string(seq_capacity_) + " tokens");
+  }
+  if (work->trie.DecodedNodes() > 0 && branch_seqs_ == 0) {
+    return Status::FailedPrecondition(
+        "these continuations need decode passes after the prompt, which need score_branches > 0 and a unified KV cache");
+  }
+  if (!work->trie.Plan(branch_seqs_, options_.batch, &work->passes)) {
+    return Status::OutOfRange("a continuation is longer than the batch (" + std::to_string(options_.batch) + " tokens)");
+  }
+  int32_t widest = 1;
+  for (const auto& p : work->passes) widest = std::max(widest, static_cast<int32_t>(p.nodes.size()));
+  work->on_done = std::move(on_done);
+  auto job = std::make_unique<Job>();
+  job->req.prompt = std::move(req.prompt);
+  job->req.max_tokens = widest;  // the KV cells a pass adds beyond the prompt
+  job->req.deadline = req.deadline;
+  job->score = std::move(work);
+  return Enqueue(std::move(job));
+}
+
+// Adds the job's next pass to the batch when it fits and branch sequences are free;
+// otherwise it waits for a later step.
+bool SchedulerImpl::AddScorePass(Job& job) {
+  ScoreWork& w = *job.score;
+  if (w.next_pass >= w.passes.size()) return false;
+  const ContinuationTrie::Pass& pass = w.passes[w.next_pass];
+  if (batch_.n_tokens + static_cast<int32_t>(pass.nodes.size()) > options_.batch) return false;
+  if (static_cast<int32_t>(free_branch_seqs_.size()) < pass.n_branches) return false;
+  const int32_t n_prompt = static_cast<int32_t>(job.req.prompt.size());
+  for (int32_t b = 0; b < pass.n_branches; ++b) {
+    const int32_t seq = free_branch_seqs_.back();
+    free_branch_seqs_.pop_back();
+    llama_memory_seq_cp(mem_, job.seq, seq, -1, -1);  // shares the prompt's cells
+    w.branch_seqs.push_back(seq);
+  }
+  w.rows.assign(pass.nodes.size(), -1);
+  for (size_t k = 0; k < pass.nodes.size(); ++k) {
+    const int32_t i = batch_.n_tokens++;
+    batch_.token[i] = w.trie.token(pass.nodes[k]);
+    batch_.pos[i] = n_prompt + w.trie.depth(pass.nodes[k]) - 1;
+    batch_.n_seq_id[i] = static_cast<int32_t>(pass.branches[k].size());
+    for (size_t b = 0; b < pass.branches[k].size(); ++b) {
+      batch_.seq_id[i][b] = w.branch_seqs[static_cast<size_t>(pass.branches[k][b])];
+    }
+    batch_.logits[i] = pass.logits[k] ? 1 : 0;
+    if (pass.logits[k]) w.rows[k] = i;
+    job.batch_index = i;
+  }
+  w.branch_tokens += static_cast<int32_t>(pass.nodes.size());
+  return true;
+}
+
+void SchedulerImpl::ReleaseBranches(Job& job) {
+  for (int32_t seq : job.score->branch_seqs) {
+    llama_memory_seq_rm(mem_, seq, -1, -1);
+    free_branch_seqs_.push_back(seq);
+  }
+  job.score->branch_seqs.clear();
+}
+
+void SchedulerImpl::AfterScoreDecode(std::unique_ptr<Job>& job) {
+  ScoreWork& w = *job->score;
+  const int32_t n_vocab = model_->vocab_size();
+  if (!job->got_first_token) {
+    job->got_first_token = true;
+    job->first_token = Clock::now();
+    w.trie.SetLogits(0, llama_get_logits_ith(ctx_, job->batch_index), n_vocab);
+  } else {
+    const ContinuationTrie::Pass& pass = w.passes[w.next_pass];
+    for (size_t k = 0; k < pass.nodes.size(); ++k) {
+      if (w.rows[k] >= 0) w.trie.SetLogits(pass.nodes[k], llama_get_logits_ith(ctx_, w.rows[k]), n_vocab);
+    }
+    ReleaseBranches(*job);
+    w.next_pass += 1;
+  }
+  if (w.next_pass >= w.passes.size()) Finish(job, FinishReason::kStop);
+}
+
+void SchedulerImpl::FinishScore(std::unique_ptr<Job>& job, FinishReason reason, Status status,
+                                Clock::time_point now) {
+  ScoreResult r;
+  ScoreWork& w = *job->score;
+  if (reason == FinishReason::kCancelled) status = Status::Cancelled("the scoring request was cancelled");
+  if (reason == FinishReason::kDeadline) status = Status::DeadlineExceeded("the scoring request passed its deadline");
+  r.status = std::move(status);
+  if (r.status.ok()) {
+    r.token_logprobs = w.trie.TokenLogprobs();
+    for (const auto& t : r.token_logprobs) {
+      float sum = 0;
+      for (float x : t) sum += x;
+      r.logprob.push_back(sum);
+    }
+    r.restricted_logprob = w.trie.RestrictedLogprobs();
+  }
+  r.prompt_tokens = static_cast<int32_t>(job->req.prompt.size());
+  r.cached_prompt_tokens = job->cached;
+  r.branch_tokens = w.branch_tokens;
+  r.passes = static_cast<int32_t>(w.next_pass);
+  r.queue_ms = job->seq >= 0 ? MsBetween(job->submitted, job->started) : MsBetween(job->submitted, now);
+  r.total_ms = MsBetween(job->submitted, now);
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    if (job->seq >= 0) stats_.running = std::max(0, stats_.running - 1);
+    stats_.prompt_tokens += static_cast<uint64_t>(r.prompt_tokens);
+    stats_.prompt_tokens_cached += static_cast<uint64_t>(r.cached_prompt_tokens);
+    stats_.requests_done += 1;
+  }
+  if (w.on_done) w.on_done(r);
   job.reset();
 }
 
@@ -629,6 +808,20 @@ void SchedulerImpl::Loop() {
 }  // namespace
 }  // namespace engine
 
+Result<std::shared_ptr<RequestHandle>> Scheduler::SubmitScore(ScoreRequest,
+                                                             std::function<void(const ScoreResult&)>) {
+  return Status::Unsupported("this scheduler cannot score continuations");
+}
+
+Result<ScoreResult> Scheduler::Score(ScoreRequest request) {
+  std::promise<ScoreResult> done;
+  auto handle = SubmitScore(std::move(request), [&](const ScoreResult& r) { done.set_value(r); });
+  if (!handle.ok()) return handle.status();
+  ScoreResult r = done.get_future().get();
+  if (!r.status.ok()) return r.status;
+  return r;
+}
+
 Result<std::unique_ptr<Scheduler>> Scheduler::Create(std::shared_ptr<Model> model,
                                                       const SchedulerOptions& options) {
   engine::EnsureLlamaBackend();
@@ -638,6 +831,9 @@ Result<std::unique_ptr<Scheduler>> Scheduler::Create(std::shared_ptr<Model> mode
   if (options.batch < 1) return Status::InvalidArgument("batch must be positive");
   if (options.threads < 0) return Status::InvalidArgument("threads must be >= 0");
   if (options.max_queue < 0) return Status::InvalidArgument("max_queue must be >= 0");
+  if (options.score_branches < 0 || options.score_branches > 128) {
+    return Status::InvalidArgument("score_branches must be 0..128");
+  }
   auto s = std::make_unique<engine::SchedulerImpl>(std::move(model), options);
   KOLIBRI_RETURN_IF_ERROR(s->Start());
   return std::unique_ptr<Scheduler>(std::move(s));

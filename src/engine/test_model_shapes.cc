@@ -64,7 +64,45 @@ std::vector<ShapeSpec> MakeShapes() {
     g.chat_template = kGemma;
     s.push_back(g);
   }
+  {
+    // BERT encoders for embeddings (bge family: CLS pooling, bidirectional attention,
+    // LayerNorm with biases, learned absolute positions).
+    ShapeSpec b;
+    b.name = "bge-small"; b.arch = "bert"; b.description = "bge-small-en-v1.5: 12 layers, 384 dims, embeddings";
+    b.vocab_file = "ggml-vocab-bert-bge.gguf";
+    b.n_embd = 384; b.n_layer = 12; b.n_head = 12; b.n_head_kv = 12; b.n_ff = 1536; b.n_ctx_train = 512;
+    b.pooling_type = 2;
+    s.push_back(b);
+    b.name = "bert-tiny"; b.description = "2 layers, 64 dims, embeddings: fast unit tests";
+    b.n_embd = 64; b.n_layer = 2; b.n_head = 4; b.n_head_kv = 4; b.n_ff = 128;
+    s.push_back(b);
+  }
   return s;
+}
+
+std::vector<TensorSpec> BertTensors(const ShapeSpec& s, int64_t n_vocab) {
+  std::vector<TensorSpec> t;
+  t.push_back({"token_embd.weight", {s.n_embd, n_vocab}});
+  t.push_back({"token_types.weight", {s.n_embd, 2}, false, false, true});  // added as is: f32
+  t.push_back({"position_embd.weight", {s.n_embd, s.n_ctx_train}});
+  t.push_back({"token_embd_norm.weight", {s.n_embd}, true});
+  t.push_back({"token_embd_norm.bias", {s.n_embd}, false, true});
+  for (int64_t i = 0; i < s.n_layer; ++i) {
+    std::string p = "blk." + std::to_string(i) + ".";
+    for (const char* m : {"attn_q", "attn_k", "attn_v", "attn_output"}) {
+      t.push_back({p + m + ".weight", {s.n_embd, s.n_embd}});
+      t.push_back({p + m + ".bias", {s.n_embd}, false, true});
+    }
+    t.push_back({p + "attn_output_norm.weight", {s.n_embd}, true});
+    t.push_back({p + "attn_output_norm.bias", {s.n_embd}, false, true});
+    t.push_back({p + "ffn_up.weight", {s.n_embd, s.n_ff}});
+    t.push_back({p + "ffn_up.bias", {s.n_ff}, false, true});
+    t.push_back({p + "ffn_down.weight", {s.n_ff, s.n_embd}});
+    t.push_back({p + "ffn_down.bias", {s.n_embd}, false, true});
+    t.push_back({p + "layer_output_norm.weight", {s.n_embd}, true});
+    t.push_back({p + "layer_output_norm.bias", {s.n_embd}, false, true});
+  }
+  return t;
 }
 
 }  // namespace
@@ -82,6 +120,7 @@ const ShapeSpec* FindShape(const std::string& name) {
 }
 
 std::vector<TensorSpec> TensorsFor(const ShapeSpec& s, int64_t n_vocab) {
+  if (s.arch == "bert") return BertTensors(s, n_vocab);
   const int64_t head_dim = s.head_dim > 0 ? s.head_dim : s.n_embd / s.n_head;
   const int64_t q_dim = head_dim * s.n_head;
   const int64_t kv_dim = head_dim * s.n_head_kv;

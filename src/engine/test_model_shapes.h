@@ -27,6 +27,8 @@ struct ShapeSpec {
   bool tied_output = true;   // no output.weight: logits reuse token_embd
   int64_t rope_freqs = 0;    // llama 3 rope_freqs tensor length (0: none)
   int64_t sliding_window = 0;  // gemma3-style interleaved SWA
+  float norm_eps = 1e-12f;   // LayerNorm epsilon (bert)
+  uint32_t pooling_type = 0; // bert: 1 mean, 2 CLS (llama_pooling_type)
   std::string chat_template;
 };
 
@@ -39,6 +41,7 @@ struct TensorSpec {
   std::vector<int64_t> dims;  // ne[0] first
   bool is_norm = false;       // 1-D scale: filled with ones, stored as f32
   bool is_bias = false;       // 1-D bias: zeros, f32
+  bool noise_f32 = false;     // random like a weight but stored as f32 (bert token_types)
 };
 
 std::vector<TensorSpec> TensorsFor(const ShapeSpec& shape, int64_t n_vocab);

@@ -100,6 +100,14 @@ Status WriteF16Model(const engine::ShapeSpec& shape, const TestModelOptions& opt
     gguf_set_val_u32(g, (a + "rope.dimension_count").c_str(), static_cast<uint32_t>(head_dim));
     gguf_set_val_u32(g, (a + "vocab_size").c_str(), static_cast<uint32_t>(n_vocab));
   }
+  if (shape.arch == "bert") {
+    gguf_set_val_f32(g, (a + "attention.layer_norm_epsilon").c_str(), shape.norm_eps);
+    gguf_set_val_bool(g, (a + "attention.causal").c_str(), false);
+    gguf_set_val_u32(g, (a + "pooling_type").c_str(), shape.pooling_type);
+    if (gguf_find_key(g, "tokenizer.ggml.token_type_count") < 0) {
+      gguf_set_val_u32(g, "tokenizer.ggml.token_type_count", 2);
+    }
+  }
   if (shape.sliding_window > 0) {
     gguf_set_val_u32(g, (a + "attention.sliding_window").c_str(), static_cast<uint32_t>(shape.sliding_window));
     gguf_set_val_f32(g, (a + "rope.freq_base_swa").c_str(), 10000.0f);
@@ -114,7 +122,7 @@ Status WriteF16Model(const engine::ShapeSpec& shape, const TestModelOptions& opt
   ggml_init_params ip = {specs.size() * ggml_tensor_overhead() + 1024, nullptr, /*no_alloc=*/true};
   std::unique_ptr<ggml_context, GgmlCtxDeleter> meta(ggml_init(ip));
   for (const auto& s : specs) {
-    ggml_type type = (s.is_norm || s.is_bias) ? GGML_TYPE_F32 : GGML_TYPE_F16;
+    ggml_type type = (s.is_norm || s.is_bias || s.noise_f32) ? GGML_TYPE_F32 : GGML_TYPE_F16;
     ggml_tensor* t = s.dims.size() == 1 ? ggml_new_tensor_1d(meta.get(), type, s.dims[0])
                                         : ggml_new_tensor_2d(meta.get(), type, s.dims[0], s.dims[1]);
     ggml_set_name(t, s.name.c_str());
@@ -139,6 +147,11 @@ Status WriteF16Model(const engine::ShapeSpec& shape, const TestModelOptions& opt
     if (s.is_norm || s.is_bias) {
       float v = s.is_norm ? 1.0f : 0.0f;
       for (size_t k = 0; k < n / sizeof(float); ++k) std::memcpy(buf.data() + k * 4, &v, 4);
+    } else if (s.noise_f32) {
+      for (size_t k = 0; k < n / sizeof(float); ++k) {
+        float v = ggml_fp16_to_fp32(noise[rng.Next() >> 48]);
+        std::memcpy(buf.data() + k * 4, &v, 4);
+      }
     } else {
       auto* h = reinterpret_cast<ggml_fp16_t*>(buf.data());
       for (size_t k = 0; k < n / 2; ++k) h[k] = noise[rng.Next() >> 48];

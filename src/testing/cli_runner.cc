@@ -1,8 +1,10 @@
 #include "testing/cli_runner.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -11,20 +13,29 @@
 
 namespace kolibri::testing {
 
-CliResult RunKolibri(const std::string& args, const std::string& stderr_name) {
-  const std::string err_path = TestDataDir() + "/" + stderr_name;
-  const std::string cmd = KolibriBinary() + " " + args + " 2>" + err_path;
+CliResult RunKolibri(const std::string& args, const CliOptions& options) {
+  static std::atomic<int> counter{0};
+  const std::string base = TestDataDir() + "/cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  std::string cmd = options.env + " " + KolibriBinary() + " " + args + " 2>" + base + ".err";
+  if (!options.stdin_text.empty()) {
+    std::ofstream(base + ".in") << options.stdin_text;
+    cmd += " <" + base + ".in";
+  } else {
+    cmd += " </dev/null";
+  }
   CliResult r;
-  FILE* p = popen(cmd.c_str(), "r");
+  FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
   std::array<char, 4096> buf{};
   size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = ::pclose(p);
   r.signalled = WIFSIGNALED(status);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_path);
+  std::ifstream e(base + ".err");
   r.err.assign(std::istreambuf_iterator<char>(e), {});
+  std::remove((base + ".err").c_str());
+  std::remove((base + ".in").c_str());
   return r;
 }
 

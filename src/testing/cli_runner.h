@@ -1,6 +1,4 @@
-// Test-only: runs the `kolibri` binary of this build with a shell argument string and
-// captures its exit code, stdout and stderr (stderr goes through a file in TestDataDir()).
-// Not thread-safe across callers that share `stderr_name`.
+// Test-only: runs the `kolibri` binary of this build and captures what it said.
 #pragma once
 
 #include <string>
@@ -14,7 +12,12 @@ struct CliResult {
   std::string err;
 };
 
-// `args` is appended to the binary path as is (quote paths with spaces yourself).
-CliResult RunKolibri(const std::string& args, const std::string& stderr_name = "cli_stderr.txt");
+struct CliOptions {
+  std::string stdin_text;  // given on standard input (else /dev/null)
+  std::string env;         // shell assignments put before the command, e.g. "HF_ENDPOINT=..."
+};
+
+// Runs `kolibri ARGS` through the shell (ARGS is shell text: quote as needed).
+CliResult RunKolibri(const std::string& args, const CliOptions& options = {});
 
 }  // namespace kolibri::testing

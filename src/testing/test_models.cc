@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <mutex>
 
 #include "kolibri/test_model.h"
 
@@ -52,6 +54,24 @@ std::string TestModelPath(const std::string& shape, const std::string& type, con
     ::close(fd);
   }
   return path;
+}
+
+std::shared_ptr<Model> SharedTestModel(const std::string& shape, const std::string& type, const std::string& vocab) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<Model>> loaded;
+  std::lock_guard<std::mutex> lock(mu);
+  const std::string key = shape + "/" + type + "/" + vocab;
+  auto it = loaded.find(key);
+  if (it != loaded.end()) return it->second;
+  const std::string path = TestModelPath(shape, type, vocab);
+  if (path.empty()) return nullptr;
+  auto m = Model::Load(path, ModelOptions{});
+  if (!m.ok()) {
+    std::fprintf(stderr, "cannot load test model %s: %s\n", path.c_str(), m.status().ToString().c_str());
+    return nullptr;
+  }
+  loaded.emplace(key, *m);
+  return *m;
 }
 
 }  // namespace kolibri::testing

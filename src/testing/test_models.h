@@ -2,7 +2,10 @@
 // tree ($KOLIBRI_TEST_DATA), so model tests never depend on committed binaries.
 #pragma once
 
+#include <memory>
 #include <string>
+
+#include "kolibri/model.h"
 
 namespace kolibri::testing {
 
@@ -15,6 +18,11 @@ std::string VocabPath(const std::string& vocab);
 // returns "" and prints why in that case.
 std::string TestModelPath(const std::string& shape, const std::string& type = "f16",
                           const std::string& vocab = "qwen2");
+
+// TestModelPath(shape, type, vocab) loaded once per process and shared; null (after
+// printing why) when it cannot be made or loaded.
+std::shared_ptr<Model> SharedTestModel(const std::string& shape, const std::string& type = "f16",
+                                       const std::string& vocab = "qwen2");
 
 // Directory for test artefacts (created on demand).
 std::string TestDataDir();

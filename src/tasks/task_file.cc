@@ -1,0 +1,393 @@
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "kolibri/grammar/json_schema_converter.h"
+#include "kolibri/json_schema_validator.h"
+#include "kolibri/tasks/task.h"
+
+namespace kolibri::tasks {
+
+std::string_view TaskKindName(TaskKind kind) { return kind == TaskKind::kExtract ? "extract" : "classify"; }
+std::string_view LabelScoringName(LabelScoring s) { return s == LabelScoring::kRestricted ? "restricted" : "full"; }
+
+namespace {
+
+// Errors carry the position of the node they are about; yaml-cpp exceptions stop here.
+class Reader {
+ public:
+  explicit Reader(std::string display) : display_(std::move(display)) {}
+
+  Status Error(const YAML::Node& at, const std::string& message) const {
+    const YAML::Mark m = at.Mark();
+    if (m.line < 0) return Status::InvalidArgument(display_ + ": " + message);
+    return Status::InvalidArgument(display_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) +
+                                   ": " + message);
+  }
+  Status Error(const YAML::Mark& m, const std::string& message) const {
+    return Status::InvalidArgument(display_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) +
+                                   ": " + message);
+  }
+
+  Result<std::string> String(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsScalar()) return Error(n, what + " must be a string");
+    return n.Scalar();
+  }
+  Result<int64_t> Int(const YAML::Node& n, const std::string& what, int64_t lo, int64_t hi) const {
+    int64_t v = 0;
+    if (!n.IsScalar() || !YAML::convert<int64_t>::decode(n, v)) return Error(n, what + " must be an integer");
+    if (v < lo || v > hi) {
+      return Error(n, what + " must be " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " + std::to_string(v));
+    }
+    return v;
+  }
+  Result<double> Number(const YAML::Node& n, const std::string& what) const {
+    double v = 0;
+    if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || !std::isfinite(v)) {
+      return Error(n, what + " must be a number");
+    }
+    return v;
+  }
+  Result<bool> Bool(const YAML::Node& n, const std::string& what) const {
+    bool v = false;
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) return Error(n, what + " must be true or false");
+    return v;
+  }
+  Result<std::vector<std::string>> Strings(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsSequence()) return Error(n, what + " must be a list of strings");
+    std::vector<std::string> out;
+    for (const auto& item : n) {
+      KOLIBRI_ASSIGN_OR_RETURN(std::string s, String(item, what + " entries"));
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+  // Every key of mapping `n` must be in `known`.
+  Status Keys(const YAML::Node& n, const std::vector<std::string>& known, const std::string& where) const {
+    for (const auto& kv : n) {
+      const std::string key = kv.first.Scalar();
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        return Error(kv.first, "unknown key '" + key + "' in " + where + " (known keys: " + list + ")");
+      }
+    }
+    return Status::Ok();
+  }
+
+  // A YAML node as JSON, keeping mapping order; plain scalars become null, booleans or
+  // numbers when they read as such, quoted ones stay strings.
+  Result<nlohmann::ordered_json> Json(const YAML::Node& n) const {
+    switch (n.Type()) {
+      case YAML::NodeType::Null: return nlohmann::ordered_json(nullptr);
+      case YAML::NodeType::Sequence: {
+        nlohmann::ordered_json a = nlohmann::ordered_json::array();
+        for (const auto& item : n) {
+          KOLIBRI_ASSIGN_OR_RETURN(auto v, Json(item));
+          a.push_back(std::move(v));
+        }
+        return a;
+      }
+      case YAML::NodeType::Map: {
+        nlohmann::ordered_json o = nlohmann::ordered_json::object();
+        for (const auto& kv : n) {
+          KOLIBRI_ASSIGN_OR_RETURN(auto v, Json(kv.second));
+          o[kv.first.Scalar()] = std::move(v);
+        }
+        return o;
+      }
+      case YAML::NodeType::Scalar: {
+        const std::string& s = n.Scalar();
+        if (n.Tag() == "!") return nlohmann::ordered_json(s);  // quoted
+        if (s == "null" || s == "~") return nlohmann::ordered_json(nullptr);
+        if (s == "true") return nlohmann::ordered_json(true);
+        if (s == "false") return nlohmann::ordered_json(false);
+        auto num = nlohmann::ordered_json::parse(s, nullptr, false);
+        if (!num.is_discarded() && num.is_number()) return num;
+        return nlohmann::ordered_json(s);
+      }
+      default: return Error(n, "unsupported YAML node");
+    }
+  }
+
+ private:
+  std::string display_;
+};
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Status::NotFound("cannot open " + path);
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  if (f.bad()) return Status::IoError("cannot read " + path);
+  return ss.str();
+}
+
+// Parses, checks and compiles the schema text once, so a broken schema fails at load.
+Status CheckSchema(const Reader& r, const YAML::Node& at, std::string* text) {
+  auto parsed = nlohmann::ordered_json::parse(*text, nullptr, false);
+  if (parsed.is_discarded()) return r.Error(at, "the schema is not valid JSON");
+  if (!parsed.is_object() && !parsed.is_boolean()) return r.Error(at, "the schema must be a JSON object");
+  *text = parsed.dump();
+  auto validator = JsonSchemaValidator::Compile(nlohmann::json::parse(*text));
+  if (!validator.ok()) return r.Error(at, "invalid schema: " + validator.status().message());
+  grammar::SchemaCompileOptions o;
+  o.evidence_text = "evidence placeholder 0123456789";
+  auto g = grammar::JsonSchemaToGrammar(*text, o);
+  if (!g.ok()) return r.Error(at, "the schema cannot be compiled to a grammar: " + g.status().message());
+  return Status::Ok();
+}
+
+Status ReadSchema(const Reader& r, const YAML::Node& n, const std::string& base_dir, TaskDefinition* t) {
+  if (n.IsMap()) {
+    KOLIBRI_ASSIGN_OR_RETURN(auto j, r.Json(n));
+    t->schema = j.dump();
+    t->schema_source = "inline";
+  } else if (n.IsScalar()) {
+    const std::string& s = n.Scalar();
+    const size_t first = s.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos && s[first] == '{') {
+      t->schema = s;
+      t->schema_source = "inline";
+    } else {
+      std::filesystem::path p(s);
+      if (p.is_relative() && !base_dir.empty()) p = std::filesystem::path(base_dir) / p;
+      auto text = ReadFile(p.string());
+      if (!text.ok()) return r.Error(n, "schema file " + p.string() + " cannot be read");
+      t->schema = std::move(*text);
+      t->schema_source = p.string();
+    }
+  } else {
+    return r.Error(n, "schema must be a mapping, JSON text or a file path");
+  }
+  return CheckSchema(r, n, &t->schema);
+}
+
+Status ReadLabels(const Reader& r, const YAML::Node& n, TaskDefinition* t) {
+  if (!n.IsSequence()) return r.Error(n, "labels must be a list");
+  std::map<std::string, YAML::Mark> seen;
+  for (const auto& item : n) {
+    TaskLabel label;
+    if (item.IsScalar()) {
+      label.name = item.Scalar();
+    } else if (item.IsMap()) {
+      KOLIBRI_RETURN_IF_ERROR(r.Keys(item, {"name", "description", "examples"}, "a label"));
+      if (!item["name"]) return r.Error(item, "a label needs a name");
+      KOLIBRI_ASSIGN_OR_RETURN(label.name, r.String(item["name"], "a label's name"));
+      if (item["description"]) {
+        KOLIBRI_ASSIGN_OR_RETURN(label.description, r.String(item["description"], "a label's description"));
+      }
+      if (item["examples"]) {
+        KOLIBRI_ASSIGN_OR_RETURN(label.examples, r.Strings(item["examples"], "examples"));
+      }
+    } else {
+      return r.Error(item, "a label must be a name or a mapping with name, description, examples");
+    }
+    if (label.name.empty()) return r.Error(item, "a label name is empty");
+    auto [it, fresh] = seen.emplace(label.name, item.Mark());
+    if (!fresh) {
+      return r.Error(item, "duplicate label '" + label.name + "' (first at line " + std::to_string(it->second.line + 1) + ")");
+    }
+    t->labels.push_back(std::move(label));
+  }
+  if (t->labels.size() < 2) return r.Error(n, "a classify task needs at least two labels");
+  return Status::Ok();
+}
+
+Status ReadTask(const Reader& r, const YAML::Node& n, const std::string& display, const std::string& base_dir,
+                TaskDefinition* t) {
+  if (!n.IsMap()) return r.Error(n, "a task must be a mapping");
+  KOLIBRI_RETURN_IF_ERROR(r.Keys(n, {"name", "kind", "model", "instructions", "schema", "labels", "scoring",
+                                     "thresholds", "calibration", "max_attempts", "max_tokens", "token_budget",
+                                     "truncate", "temperature", "escalation"},
+                                 "a task"));
+  t->file = display;
+  t->line = n.Mark().line + 1;
+  if (!n["name"]) return r.Error(n, "a task needs a name");
+  KOLIBRI_ASSIGN_OR_RETURN(t->name, r.String(n["name"], "name"));
+  if (t->name.empty() || !std::all_of(t->name.begin(), t->name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+      })) {
+    return r.Error(n["name"], "a task name must be letters, digits, '_', '-' or '.'");
+  }
+  const std::string where = "task '" + t->name + "'";
+  if (!n["kind"]) return r.Error(n, where + " needs a kind (extract or classify)");
+  KOLIBRI_ASSIGN_OR_RETURN(std::string kind, r.String(n["kind"], "kind"));
+  if (kind == "extract") t->kind = TaskKind::kExtract;
+  else if (kind == "classify") t->kind = TaskKind::kClassify;
+  else return r.Error(n["kind"], "kind must be extract or classify, got '" + kind + "'");
+  if (n["model"]) {
+    KOLIBRI_ASSIGN_OR_RETURN(t->model, r.String(n["model"], "model"));
+  }
+  if (n["instructions"]) {
+    KOLIBRI_ASSIGN_OR_RETURN(t->instructions, r.String(n["instructions"], "instructions"));
+  }
+  if (n["max_attempts"]) {
+    KOLIBRI_ASSIGN_OR_RETURN(t->max_attempts, r.Int(n["max_attempts"], "max_attempts", 1, 10));
+  }
+  if (n["max_tokens"]) {
+    KOLIBRI_ASSIGN_OR_RETURN(t->max_tokens, r.Int(n["max_tokens"], "max_tokens", 1, 1 << 20));
+  }
+  if (n["token_budget"]) {
+    KOLIBRI_ASSIGN_OR_RETURN(t->token_budget, r.Int(n["token_budget"], "token_budget", 1, 1 << 24));
+  } else {
+    t->token_budget = t->max_tokens * t->max_attempts;
+  }
+  if (t->token_budget < t->max_tokens) {
+    return r.Error(n["token_budget"], "token_budget (" + std::to_string(t->token_budget) +
+                                          ") must be at least max_tokens (" + std::to_string(t->max_tokens) + ")");
+  }
+  if (n["truncate"]) {
+    KOLIBRI_ASSIGN_OR_RETURN(t->truncate, r.Bool(n["truncate"], "truncate"));
+  }
+  if (n["temperature"]) {
+    KOLIBRI_ASSIGN_OR_RETURN(t->temperature, r.Number(n["temperature"], "temperature"));
+    if (t->temperature < 0) return r.Error(n["temperature"], "temperature must be >= 0");
+  }
+  if (n["escalation"]) {
+    KOLIBRI_ASSIGN_OR_RETURN(t->escalation, r.Strings(n["escalation"], "escalation"));
+  }
+  if (const YAML::Node th = n["thresholds"]) {
+    if (!th.IsMap()) return r.Error(th, "thresholds must be a mapping");
+    KOLIBRI_RETURN_IF_ERROR(r.Keys(th, {"min_confidence"}, "thresholds"));
+    if (th["min_confidence"]) {
+      KOLIBRI_ASSIGN_OR_RETURN(t->min_confidence, r.Number(th["min_confidence"], "min_confidence"));
+      if (t->min_confidence < 0 || t->min_confidence > 1) {
+        return r.Error(th["min_confidence"], "min_confidence must be between 0 and 1");
+      }
+    }
+  }
+  if (const YAML::Node c = n["calibration"]) {
+    if (!c.IsMap()) return r.Error(c, "calibration must be a mapping");
+    KOLIBRI_RETURN_IF_ERROR(r.Keys(c, {"temperature"}, "calibration"));
+    if (c["temperature"]) {
+      KOLIBRI_ASSIGN_OR_RETURN(t->calibration.temperature, r.Number(c["temperature"], "calibration temperature"));
+      if (t->calibration.temperature <= 0) return r.Error(c["temperature"], "calibration temperature must be > 0");
+    }
+  }
+  if (n["scoring"]) {
+    KOLIBRI_ASSIGN_OR_RETURN(std::string s, r.String(n["scoring"], "scoring"));
+    if (s == "restricted") t->scoring = LabelScoring::kRestricted;
+    else if (s == "full") t->scoring = LabelScoring::kFull;
+    else return r.Error(n["scoring"], "scoring must be restricted or full, got '" + s + "'");
+  }
+  if (t->kind == TaskKind::kExtract) {
+    if (n["labels"]) return r.Error(n["labels"], "an extract task takes a schema, not labels");
+    if (!n["schema"]) return r.Error(n, where + " (extract) needs a schema");
+    return ReadSchema(r, n["schema"], base_dir, t);
+  }
+  if (n["schema"]) return r.Error(n["schema"], "a classify task takes labels, not a schema");
+  if (!n["labels"]) return r.Error(n, where + " (classify) needs labels");
+  return ReadLabels(r, n["labels"], t);
+}
+
+Status ApplySidecar(const std::string& path, TaskFile* file) {
+  const std::string sidecar = CalibrationSidecarPath(path);
+  if (!std::filesystem::exists(sidecar)) return Status::Ok();
+  KOLIBRI_ASSIGN_OR_RETURN(std::string text, ReadFile(sidecar));
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::Corrupt(sidecar + " is not a JSON object");
+  for (auto& t : file->tasks) {
+    if (!j.contains(t.name)) continue;
+    const auto& e = j[t.name];
+    if (!e.is_object() || !e.contains("temperature") || !e["temperature"].is_number() ||
+        e["temperature"].get<double>() <= 0) {
+      return Status::Corrupt(sidecar + ": the entry for '" + t.name + "' needs a positive temperature");
+    }
+    t.calibration.temperature = e["temperature"].get<double>();
+    t.calibration.examples = e.value("examples", 0);
+    t.calibration.nll_before = e.value("nll_before", 0.0);
+    t.calibration.nll_after = e.value("nll_after", 0.0);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<const TaskDefinition*> TaskFile::Find(std::string_view name) const {
+  std::string names;
+  for (const auto& t : tasks) {
+    if (t.name == name) return &t;
+    names += (names.empty() ? "" : ", ") + t.name;
+  }
+  return Status::NotFound("no task '" + std::string(name) + "' in " + path + " (it has: " + names + ")");
+}
+
+Result<TaskFile> ParseTaskFile(std::string_view yaml, const std::string& display_name, const std::string& base_dir) {
+  Reader r(display_name);
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return r.Error(e.mark, e.msg);
+  }
+  TaskFile file;
+  file.path = display_name;
+  try {
+    YAML::Node list = root;
+    if (root.IsMap()) {
+      KOLIBRI_RETURN_IF_ERROR(r.Keys(root, {"tasks"}, "the task file"));
+      list = root["tasks"];
+    }
+    if (!list || !list.IsSequence() || list.size() == 0) {
+      return Status::InvalidArgument(display_name + ": expected a list of tasks (at the top or under 'tasks:')");
+    }
+    std::map<std::string, int32_t> names;
+    for (const auto& n : list) {
+      TaskDefinition t;
+      KOLIBRI_RETURN_IF_ERROR(ReadTask(r, n, display_name, base_dir, &t));
+      auto [it, fresh] = names.emplace(t.name, t.line);
+      if (!fresh) {
+        return r.Error(n, "duplicate task name '" + t.name + "' (first at line " + std::to_string(it->second) + ")");
+      }
+      file.tasks.push_back(std::move(t));
+    }
+  } catch (const YAML::Exception& e) {
+    return r.Error(e.mark, e.msg);
+  }
+  return file;
+}
+
+Result<TaskFile> LoadTaskFile(const std::string& path) {
+  KOLIBRI_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  KOLIBRI_ASSIGN_OR_RETURN(TaskFile file,
+                           ParseTaskFile(text, path, std::filesystem::path(path).parent_path().string()));
+  KOLIBRI_RETURN_IF_ERROR(ApplySidecar(path, &file));
+  return file;
+}
+
+std::string CalibrationSidecarPath(const std::string& task_file_path) { return task_file_path + ".calibration.json"; }
+
+Status SaveCalibration(const std::string& task_file_path, const std::string& task_name, const Calibration& c) {
+  const std::string sidecar = CalibrationSidecarPath(task_file_path);
+  nlohmann::json j = nlohmann::json::object();
+  if (std::filesystem::exists(sidecar)) {
+    KOLIBRI_ASSIGN_OR_RETURN(std::string text, ReadFile(sidecar));
+    j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return Status::Corrupt(sidecar + " is not a JSON object");
+  }
+  j[task_name] = {{"temperature", c.temperature},
+                  {"examples", c.examples},
+                  {"nll_before", c.nll_before},
+                  {"nll_after", c.nll_after}};
+  const std::string tmp = sidecar + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) return Status::IoError("cannot write " + tmp);
+    f << j.dump(2) << "\n";
+    if (!f) return Status::IoError("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, sidecar, ec);
+  if (ec) return Status::IoError("cannot replace " + sidecar + ": " + ec.message());
+  return Status::Ok();
+}
+
+}  // namespace kolibri::tasks
