@@ -247,8 +247,10 @@ TEST_F(ApiServerTest, BadInputGets4xxWithOpenAiErrorsAndServerKeepsServing) {
   }
   ExpectError(client.Post("/v1/completions", R"({"prompt":[999999999]})"), 400, "prompt", "token id outside vocab");
   ExpectError(client.Post(chat, R"({"messages":[{"role":"user","content":"hi"}],"n":3})"), 400, "n", "n=3");
-  ExpectError(client.Post(chat, R"({"messages":[{"role":"user","content":"hi"}],"grammar":"root ::= \"a\""})"),
-              400, "grammar", "GBNF grammar");
+  ExpectError(client.Post(chat, R"({"messages":[{"role":"user","content":"hi"}],"grammar":"root ::= (\"a\""})"),
+              400, "grammar", "GBNF grammar that does not parse");
+  ExpectError(client.Post(chat, R"({"messages":[{"role":"user","content":"hi"}],"grammar":7})"), 400, "grammar",
+              "GBNF grammar not a string");
   ExpectError(client.Post(chat, R"({"messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema",
       "json_schema":{"schema":{"type":"object","properties":{"a":{"$ref":"#/$defs/missing"}}}}}})"),
               400, "response_format.json_schema.schema", "unresolvable $ref");
