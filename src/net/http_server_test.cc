@@ -81,6 +81,10 @@ class HttpServerTest : public ::testing::Test {
     return log_;
   }
 
+  // The server (and the access-log callbacks of requests still finishing) must stop before
+  // log_ below is destroyed.
+  void TearDown() override { server_.reset(); }
+
   std::unique_ptr<HttpServer> server_;
   std::atomic<bool> stream_saw_gone_{false};
   std::atomic<bool> waiter_saw_gone_{false};

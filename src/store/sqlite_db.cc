@@ -17,7 +17,7 @@ Status OpenVersioned(const std::string& path, const OpenOptions& options, sqlite
   const std::string what = options.kind + " '" + path + "'";
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
     Status s = Status::IoError("cannot open " + what + ": " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
-    sqlite3_close(db);
+    sqlite3_close_v2(db);
     return s;
   }
   sqlite3_busy_timeout(db, options.busy_timeout_ms);
@@ -27,7 +27,7 @@ Status OpenVersioned(const std::string& path, const OpenOptions& options, sqlite
     Stmt s(db, "PRAGMA user_version");
     if (!s.Prepared().ok() || s.Step() != SQLITE_ROW) {
       Status st = Status::Corrupt("'" + path + "' is not a " + options.kind + " database (" + sqlite3_errmsg(db) + ")");
-      sqlite3_close(db);
+      sqlite3_close_v2(db);
       return st;
     }
     version = static_cast<int>(s.Int(0));
@@ -43,7 +43,7 @@ Status OpenVersioned(const std::string& path, const OpenOptions& options, sqlite
     st = Exec(db, ("PRAGMA user_version = " + std::to_string(options.version)).c_str(), what);
   }
   if (!st.ok()) {
-    sqlite3_close(db);
+    sqlite3_close_v2(db);
     return st;
   }
   *out = db;
