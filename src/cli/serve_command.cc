@@ -25,7 +25,9 @@
 #include "kolibri/review_queue.h"
 #include "kolibri/tasks/task_runner.h"
 #include "kolibri/tier0_classifier.h"
+#include "kolibri/embedder.h"
 #include "server/api_server.h"
+#include "server/embeddings_api.h"
 #include "server/task_api.h"
 
 namespace kolibri::cli {
@@ -46,6 +48,7 @@ struct ServeCliOptions {
   std::vector<std::string> upstreams;  // NAME=URL[#MODEL]
   std::string review_db;
   std::string audit_db;
+  std::string embedding_model;  // POST /v1/embeddings
 };
 
 // Everything POST /v1/tasks needs, alive as long as the server.
@@ -158,6 +161,14 @@ Status RunServe(const ServeCliOptions& o) {
   api.WarmupStructuredOutput();
   net::HttpServer http(HttpOptions(o));
   api.RegisterRoutes(http);
+  std::unique_ptr<Embedder> embedder;
+  std::unique_ptr<server::EmbeddingsApi> embeddings_api;
+  if (!o.embedding_model.empty()) {
+    KOLIBRI_ASSIGN_OR_RETURN(std::shared_ptr<Model> em, Model::Load(o.embedding_model, ModelOptions{}));
+    KOLIBRI_ASSIGN_OR_RETURN(embedder, Embedder::Create(em, EmbedderOptions{.threads = o.scheduler.threads}));
+    embeddings_api = std::make_unique<server::EmbeddingsApi>(*embedder, em->path());
+    embeddings_api->RegisterRoutes(http);
+  }
   std::unique_ptr<TaskServing> task_serving;
   if (!o.tasks_file.empty()) {
     KOLIBRI_ASSIGN_OR_RETURN(task_serving, SetUpTasks(o, *scheduler));
@@ -226,6 +237,8 @@ void RegisterServeCommand(CLI::App& root, CommandFn* run) {
                   "(API key from $KOLIBRI_UPSTREAM_API_KEY)");
   cmd->add_option("--review-db", o->review_db, "Review queue database (the 'human' tier)");
   cmd->add_option("--audit-db", o->audit_db, "Audit log database (one entry per tier decision)");
+  cmd->add_option("--embedding-model", o->embedding_model,
+                  "An embedding GGUF (e.g. bge): serves POST /v1/embeddings");
   cmd->callback([run, o] { *run = [o] { return RunServe(*o); }; });
 }
 
