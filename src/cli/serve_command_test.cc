@@ -198,8 +198,10 @@ TEST_F(ServeTest, ResponseFormatAnswersAlwaysValidate) {
   const std::string schema = R"({"type":"object","properties":{
       "category":{"enum":["billing","technical","account"]},"priority":{"enum":["urgent","normal","low"]},
       "order_id":{"type":["string","null"],"maxLength":12},"tags":{"type":"array","items":{"enum":["a","b","c"]},
-      "uniqueItems":true,"maxItems":3}},"required":["category","priority","order_id","tags"],"additionalProperties":false})";
+      "uniqueItems":true,"maxItems":1}},"required":["category","priority","order_id","tags"],"additionalProperties":false})";
   // Built as text: the schema's property order (not alphabetical) is the answer's order.
+  // uniqueItems is only post-checked (the answer is validated, streams are held back); with
+  // at most one tag a random-weight model cannot violate it, so every answer must be 200.
   auto request = [&](int max_tokens, bool stream) {
     return R"({"messages":[{"role":"user","content":"My invoice is wrong, order AB-12."}],"temperature":0,)"
            R"("max_tokens":)" + std::to_string(max_tokens) + R"(,"stream":)" + (stream ? "true" : "false") +
