@@ -40,6 +40,9 @@ struct SchedulerOptions {
                             // false: each sequence gets context/parallel cells of its own
                             // and the prefix cache is off
   int32_t max_queue = 256;  // waiting requests beyond `parallel`; Submit fails beyond it
+  std::string kv_cache_type = "f16";  // K and V cache element type: f16, q8_0 or q4_0
+                                      // (quantized halves/quarters KV memory; a quantized V
+                                      // cache needs flash attention, enabled when it is)
   int32_t score_branches = 32;  // extra sequences for SubmitScore's branch passes, shared by
                                 // all scoring requests; capped at batch - parallel; 0 (or
                                 // kv_unified false): only the prompt's last logits score

@@ -137,6 +137,12 @@ class SchedulerImpl final : public Scheduler {
                                      ") cannot exceed the batch size (" + std::to_string(options_.batch) + ")");
     }
     llama_context_params cp = llama_context_default_params();
+    if (options_.kv_cache_type == "q8_0" || options_.kv_cache_type == "q4_0") {
+      cp.type_k = cp.type_v = options_.kv_cache_type == "q8_0" ? GGML_TYPE_Q8_0 : GGML_TYPE_Q4_0;
+      cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_ENABLED;
+    } else if (options_.kv_cache_type != "f16") {
+      return Status::InvalidArgument("kv_cache_type must be f16, q8_0 or q4_0, got '" + options_.kv_cache_type + "'");
+    }
     cp.n_ctx = static_cast<uint32_t>(options_.context);
     cp.n_batch = static_cast<uint32_t>(options_.batch);
     cp.n_ubatch = static_cast<uint32_t>(std::min(options_.batch, 512));
