@@ -50,7 +50,7 @@ class TaskApiTest : public ::testing::Test {
     r.review = review_.get();
     r.audit = audit_.get();
     cascade_ = std::make_unique<Cascade>(r);
-    api_ = std::make_unique<TaskApi>(file_, *cascade_);
+    api_ = std::make_unique<TaskApi>(file_, *cascade_, TaskApiOptions{.metrics = &metrics_});
     net::HttpServerOptions ho;
     ho.port = 0;
     ho.error_body = &ApiServer::TransportErrorBody;
@@ -74,6 +74,7 @@ class TaskApiTest : public ::testing::Test {
   std::unique_ptr<ReviewQueue> review_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<Cascade> cascade_;
+  MetricsRegistry metrics_;
   std::unique_ptr<TaskApi> api_;
   std::unique_ptr<net::HttpServer> http_;
 };
@@ -106,6 +107,9 @@ TEST_F(TaskApiTest, RetriesWithAnIdempotencyKeyCreateOneReviewItem) {
   ASSERT_EQ(b.status, 200) << b.body;
   EXPECT_EQ(nlohmann::json::parse(a.body)["review_id"], nlohmann::json::parse(b.body)["review_id"]);
   EXPECT_EQ(review_->List({})->size(), 1u);
+  EXPECT_EQ(metrics_.Value("kolibri_cascade_tier_outcomes_total",
+                           {{"task", "route"}, {"tier", "human"}, {"outcome", "queued"}}),
+            2);
 }
 
 TEST_F(TaskApiTest, BadRequestsGetClearErrors) {
@@ -118,6 +122,10 @@ TEST_F(TaskApiTest, BadRequestsGetClearErrors) {
   EXPECT_NE(tier.body.find("nowhere"), std::string::npos);
   EXPECT_EQ(Post("/v1/tasks/unknown", R"({"input":"x"})").status, 404);
   EXPECT_EQ(Post("/v1/tasks/../route", R"({"input":"x"})").status, 404);
+  EXPECT_EQ(Post("/v1/tasks/%2e%2e%2froute", R"({"input":"x"})").status, 404);
+  EXPECT_EQ(Post("/v1/tasks/route/../../../etc/passwd", R"({"input":"x"})").status, 404);
+  EXPECT_EQ(Post("/v1/tasks/route%00", R"({"input":"x"})").status, 404);
+  EXPECT_EQ(Post("/v1/tasks/route", "{\"input\":\"\xed\xa0\x80\"}").status, 400);  // a UTF-16 surrogate
   std::string deep(100000, '[');
   EXPECT_EQ(Post("/v1/tasks/route", deep).status, 400);
 }
