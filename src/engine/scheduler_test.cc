@@ -145,6 +145,38 @@ TEST(SchedulerTest, SharedSystemPromptsAreComputedOnceForAllSequences) {
   EXPECT_GT(st.prompt_tokens_cached, 0u);
 }
 
+TEST(SchedulerTest, ConcurrentRequestsWithOneNewSystemPromptComputeItOnce) {
+  // Four requests arrive together with a system prompt nobody has cached yet: one computes
+  // it, the others wait for it to land in the prefix cache instead of computing it too.
+  auto s = Scheduler::Create(Tiny(), SchedulerOptions{.context = 4096, .parallel = 4});
+  ASSERT_TRUE(s.ok());
+  const std::string sys = SystemPrompt(7);
+  const int32_t n_sys = static_cast<int32_t>(Tokens(sys).size());
+  constexpr int kRequests = 4;
+  std::mutex mu;
+  std::condition_variable cv;
+  int finished = 0;
+  std::vector<CompletionResult> results(kRequests);
+  for (int i = 0; i < kRequests; ++i) {
+    auto h = (*s)->Submit(Greedy(sys + "User: question " + std::to_string(i), 4), nullptr,
+                          [&, i](const CompletionResult& r) {
+                            std::lock_guard<std::mutex> lock(mu);
+                            results[static_cast<size_t>(i)] = r;
+                            ++finished;
+                            cv.notify_all();
+                          });
+    ASSERT_TRUE(h.ok());
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return finished == kRequests; });
+  int computed_whole = 0;
+  for (const auto& r : results) {
+    EXPECT_EQ(r.finish, FinishReason::kLength) << r.status.ToString();
+    if (r.cached_prompt_tokens < n_sys - 2) ++computed_whole;
+  }
+  EXPECT_EQ(computed_whole, 1) << "the shared system prompt was computed more than once";
+}
+
 TEST(SchedulerTest, SmallKvBudgetEvictsOldPrefixesAndKeepsServing) {
   auto s = Scheduler::Create(Tiny(), SchedulerOptions{.context = 512, .parallel = 2});
   ASSERT_TRUE(s.ok());
