@@ -79,6 +79,7 @@ struct Outcome {
   double sent_at_s = 0;
   double ms = 0;
   int status = 0;  // 0: transport failure
+  bool retry_after = false;  // the response carried Retry-After
 };
 
 struct Phase {
@@ -98,6 +99,11 @@ struct Phase {
       return o.status == status;
     }));
   }
+  int RefusedWithRetryAfter() const {
+    return static_cast<int>(std::count_if(outcomes.begin(), outcomes.end(), [](const Outcome& o) {
+      return (o.status == 429 || o.status == 503) && o.retry_after;
+    }));
+  }
   nlohmann::json ToJson(double seconds) const {
     const auto all = AdmittedMs();
     return {{"rate_per_s", rate},
@@ -105,6 +111,7 @@ struct Phase {
             {"ok", Count(200)},
             {"refused_429", Count(429)},
             {"refused_503", Count(503)},
+            {"refused_with_retry_after", RefusedWithRetryAfter()},
             {"failed_other", static_cast<int>(outcomes.size()) - Count(200) - Count(429) - Count(503)},
             {"admitted_p50_ms", Percentile(all, 0.5)},
             {"admitted_p95_ms", Percentile(all, 0.95)},
@@ -144,7 +151,8 @@ Phase Drive(const Options& o, int port, pid_t server, double rate) {
         std::this_thread::sleep_until(due);
         auto r = client.Post("/v1/completions", body);
         Outcome out{std::chrono::duration<double>(due - start).count(),
-                    std::chrono::duration<double, std::milli>(Clock::now() - due).count(), r.ok() ? r->status : 0};
+                    std::chrono::duration<double, std::milli>(Clock::now() - due).count(), r.ok() ? r->status : 0,
+                    r.ok() && !r->Header("Retry-After").empty()};
         std::lock_guard<std::mutex> lock(mu);
         phase.outcomes.push_back(out);
       }
@@ -205,7 +213,7 @@ int main(int argc, char** argv) {
   // 1. Sustainable load.
   std::vector<Phase> steps;
   double baseline_p95 = 0;
-  const Phase* sustainable = nullptr;
+  int sustainable = -1;  // index into steps (which grows: no pointers into it)
   for (double rate = o.start_rate; rate < 1000; rate *= o.step) {
     steps.push_back(Drive(o, port, pid, rate));
     const Phase& p = steps.back();
@@ -219,13 +227,13 @@ int main(int argc, char** argv) {
                  p.outcomes.size(), p.Count(200), p95, first, second,
                  refused ? " — refusals" : unsteady ? " — p95 not steady" : "");
     if (refused || unsteady) break;
-    sustainable = &steps.back();
+    sustainable = static_cast<int>(steps.size()) - 1;
   }
-  if (sustainable == nullptr) sustainable = &steps.front();
+  const double sustainable_rate = steps[static_cast<size_t>(std::max(0, sustainable))].rate;
   // Measure the sustainable rate once more, right before the overload, for a fair ratio.
-  Phase calm = Drive(o, port, pid, sustainable->rate);
+  Phase calm = Drive(o, port, pid, sustainable_rate);
   // 2. Overload.
-  Phase overload = Drive(o, port, pid, o.factor * sustainable->rate);
+  Phase overload = Drive(o, port, pid, o.factor * sustainable_rate);
   const double calm_p95 = Percentile(calm.AdmittedMs(), 0.95);
   const double over_p95 = Percentile(overload.AdmittedMs(), 0.95);
   ::kill(pid, SIGTERM);
@@ -239,6 +247,7 @@ int main(int argc, char** argv) {
       {"setup", {{"model", o.model}, {"parallel", o.parallel}, {"max_queue", o.max_queue}, {"threads", 2},
                  {"max_tokens", o.max_tokens}, {"seconds_per_phase", o.seconds}, {"factor", o.factor}}},
       {"steps", steps_json},
+      {"sustainable_found", sustainable >= 0},
       {"sustainable", calm.ToJson(o.seconds)},
       {"overload", overload.ToJson(o.seconds)},
       {"admitted_p95_ratio", calm_p95 > 0 ? over_p95 / calm_p95 : 0},
