@@ -24,6 +24,7 @@ struct ServeCliOptions {
   server::ServeConfig config;  // filled by the flags below
   std::vector<std::string> routers;    // TASK=FILE
   std::vector<std::string> upstreams;  // NAME=URL[#MODEL]
+  std::vector<std::string> loras;      // NAME=FILE
 };
 
 Result<std::pair<std::string, std::string>> SplitAssignment(const std::string& text, const char* option) {
@@ -44,6 +45,10 @@ Result<server::ServeConfig> ConfigFromFlags(const ServeCliOptions& o) {
   m.chat_template_file = o.chat_template_file;
   m.scheduler = o.config.models.empty() ? SchedulerOptions{} : o.config.models.front().scheduler;
   m.scheduler.prefix_cache = !o.no_prefix_cache;
+  for (const auto& spec : o.loras) {
+    KOLIBRI_ASSIGN_OR_RETURN(auto kv, SplitAssignment(spec, "--lora"));
+    m.adapters.push_back({kv.first, kv.second, 1.0f});
+  }
   c.models = {m};
   for (const auto& spec : o.routers) {
     KOLIBRI_ASSIGN_OR_RETURN(auto kv, SplitAssignment(spec, "--router"));
@@ -117,6 +122,8 @@ void RegisterServeCommand(CLI::App& root, CommandFn* run) {
       ->capture_default_str()->check(CLI::Range(0.0, 86400.0));
   cmd->add_option("--read-timeout", limits.read_timeout_s, "Seconds per socket read before a slow client is dropped")
       ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
+  cmd->add_option("--lora", o->loras,
+                  "NAME=FILE: a LoRA adapter requests select with \"model\": \"<model>:NAME\" (one more context each)");
   cmd->add_flag("--log-content", o->log_content, "Debugging: log request bodies (prompts, mail) — never in production");
   cmd->callback([run, o] {
     *run = [o]() -> Status {

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -276,6 +278,46 @@ TEST(ServeOpsTest, ConfigFileServesSeveralModelsReplacedAndReloadedAtRuntime) {
   }
   EXPECT_EQ(served, 1u) << server.Log();
   EXPECT_EQ(json::parse(client.Get("/admin/models")->body)["models"][0]["context"], 4096);
+  server.Signal(SIGTERM);
+  EXPECT_EQ(server.Wait(30s), 0) << server.Log();
+}
+
+TEST(ServeOpsTest, LoraAdaptersAreSelectedPerRequest) {
+  const std::string lora = testing::TestDataDir() + "/tiny-lora." + std::to_string(::getpid()) + ".gguf";
+  auto made = testing::RunKolibri("make-test-model --shape tiny --lora --out " + lora);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string config = testing::TestDataDir() + "/serve_ops_lora." + std::to_string(::getpid()) + ".yaml";
+  std::ofstream(config) << "listen: {port: 0}\nmodels:\n  - name: a\n    path: " << testing::TestModelPath("tiny")
+                        << "\n    context: 1024\n    parallel: 1\n    threads: 1\n    lora:\n"
+                        << "      - {name: noisy, path: " << lora << ", scale: 4.0}\n";
+  ServeProcess server({"--config", config});
+  ASSERT_GT(server.port(), 0) << server.Log();
+  net::HttpClient client(server.Client());
+  auto models = json::parse(client.Get("/v1/models")->body)["data"];
+  ASSERT_EQ(models.size(), 2u) << models.dump();
+  EXPECT_EQ(models[1]["id"], "a:noisy");
+  // Greedy answers: the same request twice on the base model agrees with itself, and the
+  // adapter (a large random delta) changes the logprobs of the same tokens.
+  const std::string request = R"(,"prompt":"The quick brown fox","max_tokens":8,"temperature":0,"logprobs":1})";
+  auto base = client.Post("/v1/completions", R"({"model":"a")" + request);
+  auto again = client.Post("/v1/completions", R"({"model":"a")" + request);
+  auto adapted = client.Post("/v1/completions", R"({"model":"a:noisy")" + request);
+  ASSERT_EQ(base->status, 200) << base->body;
+  ASSERT_EQ(adapted->status, 200) << adapted->body;
+  EXPECT_EQ(json::parse(adapted->body)["model"], "a:noisy");
+  // The largest difference between two answers' token logprobs (tokens differing: +inf).
+  auto distance = [](const std::string& x, const std::string& y) {
+    const json a = json::parse(x)["choices"][0]["logprobs"], b = json::parse(y)["choices"][0]["logprobs"];
+    if (a["tokens"] != b["tokens"]) return std::numeric_limits<double>::infinity();
+    double d = 0;
+    for (size_t i = 0; i < a["token_logprobs"].size(); ++i) {
+      d = std::max(d, std::abs(a["token_logprobs"][i].get<double>() - b["token_logprobs"][i].get<double>()));
+    }
+    return d;
+  };
+  EXPECT_LT(distance(base->body, again->body), 0.01);     // float noise of batching at most
+  EXPECT_GT(distance(base->body, adapted->body), 0.1) << adapted->body;
+  EXPECT_EQ(client.Post("/v1/completions", R"({"model":"a:missing")" + request)->status, 404);
   server.Signal(SIGTERM);
   EXPECT_EQ(server.Wait(30s), 0) << server.Log();
 }

@@ -135,7 +135,7 @@ Status ApplyModels(const server::ServeConfig& config, server::ModelRouter& route
     router.Put(std::move(*served));
     log.Info(current ? "model replaced" : "model loaded",
              {{"model", m.name}, {"path", m.path}, {"ctx", m.scheduler.context}, {"parallel", m.scheduler.parallel},
-              {"kv_cache_type", m.scheduler.kv_cache_type}});
+              {"kv_cache_type", m.scheduler.kv_cache_type}, {"lora_adapters", m.adapters.size()}});
   }
   for (const auto& served : router.Models()) {
     if (wanted.count(served->config.name)) continue;

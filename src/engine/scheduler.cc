@@ -123,6 +123,7 @@ class SchedulerImpl final : public Scheduler {
     if (thread_.joinable()) thread_.join();
     if (batch_.token != nullptr) llama_batch_free(batch_);
     if (ctx_ != nullptr) llama_free(ctx_);
+    for (llama_adapter_lora* a : adapters_) llama_adapter_lora_free(a);
   }
 
   Status Start() {
@@ -163,6 +164,21 @@ class SchedulerImpl final : public Scheduler {
     if (ctx_ == nullptr) {
       return Status::Internal("llama.cpp could not create a context of " +
                               std::to_string(options_.context) + " tokens");
+    }
+    if (!options_.lora.empty()) {
+      std::vector<float> scales;
+      for (const auto& lora : options_.lora) {
+        llama_adapter_lora* adapter = llama_adapter_lora_init(model_->raw(), lora.path.c_str());
+        if (adapter == nullptr) {
+          return Status::InvalidArgument("llama.cpp could not load the LoRA adapter '" + lora.path +
+                                         "' (missing, not a LoRA GGUF, or made for another model)");
+        }
+        adapters_.push_back(adapter);
+        scales.push_back(lora.scale);
+      }
+      if (llama_set_adapters_lora(ctx_, adapters_.data(), adapters_.size(), scales.data()) != 0) {
+        return Status::Internal("llama.cpp could not apply the LoRA adapters");
+      }
     }
     kv_total_ = static_cast<int32_t>(llama_n_ctx(ctx_));
     seq_capacity_ = options_.kv_unified ? kv_total_ : static_cast<int32_t>(llama_n_ctx_seq(ctx_));
@@ -266,6 +282,7 @@ class SchedulerImpl final : public Scheduler {
   std::shared_ptr<Model> model_;
   SchedulerOptions options_;
   llama_context* ctx_ = nullptr;
+  std::vector<llama_adapter_lora*> adapters_;  // freed after ctx_
   llama_memory_t mem_ = nullptr;
   llama_batch batch_{};
   int32_t kv_total_ = 0;

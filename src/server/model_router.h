@@ -5,7 +5,9 @@
 // names (the body's "model"; absent: the default, the first one added) for its whole life,
 // streams included, so replacing or removing a model never disturbs requests running on it:
 // they finish on the old instance, which is freed after the last one; new requests go to the
-// new one. A "model" naming no served model is 404 (code "model_not_found").
+// new one. A "model" naming no served model is 404 (code "model_not_found"). A model's LoRA
+// adapters are served as "<model>:<adapter>" (listed in /v1/models), each on a context of
+// its own that shares the model's weights.
 //
 // Routes: POST /v1/chat/completions, POST /v1/completions, GET /v1/models (all models),
 // GET /stats ({"models": {name: ApiServer stats}}). With `admin`: POST /admin/models (body:
@@ -32,12 +34,26 @@
 
 namespace kolibri::server {
 
+// One LoRA adapter of a served model: a scheduler (context) of its own over the same
+// weights, with the adapter applied; clients name it "<model>:<adapter>".
+struct ServedAdapter {
+  std::string name;
+  std::unique_ptr<Scheduler> scheduler;  // declared before api: destroyed after it
+  std::unique_ptr<ApiServer> api;
+};
+
 struct ServedModel {
   ModelConfig config;
   std::shared_ptr<Model> model;
   std::unique_ptr<Scheduler> scheduler;  // declared before api: destroyed after it
   std::unique_ptr<ApiServer> api;
+  std::vector<ServedAdapter> adapters;   // config.adapters, in order
   ~ServedModel();  // cancels what still runs on it (nothing, once no request holds it)
+
+  // The base model's API followed by its adapters'.
+  std::vector<ApiServer*> Apis() const;
+  // The API serving `adapter` ("" = the base model), or null.
+  ApiServer* Api(const std::string& adapter) const;
 };
 
 // Loads `config`'s model, creates its scheduler and API. `api_options` gives the limits and

@@ -99,7 +99,7 @@ class Reader {
 
 Status ReadModel(const Reader& r, const YAML::Node& n, ModelConfig* m) {
   KOLIBRI_RETURN_IF_ERROR(r.Keys(n, {"name", "path", "context", "parallel", "threads", "batch", "max_queue",
-                                     "kv_cache_type", "prefix_cache", "chat_template"},
+                                     "kv_cache_type", "prefix_cache", "chat_template", "lora"},
                                  "a model"));
   if (!n["name"]) return r.Error(n, "a model needs a 'name' (what clients send as \"model\")");
   if (!n["path"]) return r.Error(n, "a model needs a 'path' (a .gguf file)");
@@ -116,6 +116,23 @@ Status ReadModel(const Reader& r, const YAML::Node& n, ModelConfig* m) {
   KOLIBRI_RETURN_IF_ERROR(r.String(n["kv_cache_type"], "kv_cache_type", &s.kv_cache_type));
   if (s.kv_cache_type != "f16" && s.kv_cache_type != "q8_0" && s.kv_cache_type != "q4_0") {
     return r.Error(n["kv_cache_type"], "kv_cache_type must be f16, q8_0 or q4_0, got '" + s.kv_cache_type + "'");
+  }
+  if (const YAML::Node lora = n["lora"]) {
+    if (!lora.IsSequence()) return r.Error(lora, "lora must be a list of {name, path, scale}");
+    std::set<std::string> names;
+    for (const auto& a : lora) {
+      KOLIBRI_RETURN_IF_ERROR(r.Keys(a, {"name", "path", "scale"}, "a LoRA adapter"));
+      if (!a["name"] || !a["path"]) return r.Error(a, "a LoRA adapter needs a 'name' and a 'path'");
+      AdapterConfig adapter;
+      KOLIBRI_RETURN_IF_ERROR(r.String(a["name"], "lora name", &adapter.name));
+      if (adapter.name.find(':') != std::string::npos) return r.Error(a["name"], "a LoRA adapter's name cannot hold ':'");
+      if (!names.insert(adapter.name).second) return r.Error(a["name"], "a second adapter named '" + adapter.name + "'");
+      KOLIBRI_RETURN_IF_ERROR(r.Path(a["path"], "lora path", &adapter.path));
+      double scale = 1.0;
+      KOLIBRI_RETURN_IF_ERROR(r.Number(a["scale"], "lora scale", -16, 16, &scale));
+      adapter.scale = static_cast<float>(scale);
+      m->adapters.push_back(std::move(adapter));
+    }
   }
   m->where = r.Where(n);
   return Status::Ok();
@@ -191,7 +208,7 @@ bool ModelConfig::operator==(const ModelConfig& o) const {
   const SchedulerOptions& b = o.scheduler;
   return name == o.name && path == o.path && chat_template_file == o.chat_template_file && a.context == b.context &&
          a.parallel == b.parallel && a.threads == b.threads && a.batch == b.batch && a.max_queue == b.max_queue &&
-         a.prefix_cache == b.prefix_cache && a.kv_cache_type == b.kv_cache_type;
+         a.prefix_cache == b.prefix_cache && a.kv_cache_type == b.kv_cache_type && adapters == o.adapters;
 }
 
 Status ResolveApiKeys(ServeConfig* config) {

@@ -16,6 +16,8 @@
 //       kv_cache_type: f16       # f16 | q8_0 | q4_0
 //       prefix_cache: true
 //       chat_template: tmpl.jinja
+//       lora:                    # adapters a request selects with "model": "small:formal"
+//         - {name: formal, path: formal.gguf, scale: 1.0}   # one more context each
 //   tasks:
 //     file: tasks.yaml
 //     model: small               # default: the first model
@@ -53,11 +55,21 @@
 
 namespace kolibri::server {
 
+// A LoRA adapter served beside its base model as "<model>:<name>" (a scheduler of its own
+// over the same weights: llama.cpp applies adapters per context).
+struct AdapterConfig {
+  std::string name;
+  std::string path;
+  float scale = 1.0f;
+  bool operator==(const AdapterConfig&) const = default;
+};
+
 struct ModelConfig {
   std::string name;
   std::string path;
   std::string chat_template_file;  // "" = the model's own
   SchedulerOptions scheduler;
+  std::vector<AdapterConfig> adapters;
   std::string where;  // "FILE:LINE" of its entry ("" from flags), for messages
 
   bool operator==(const ModelConfig& other) const;  // same model and settings (not `where`)

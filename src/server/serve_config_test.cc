@@ -37,6 +37,8 @@ models:
     max_queue: 8
     kv_cache_type: q8_0
     prefix_cache: false
+    lora:
+      - {name: formal, path: formal.gguf, scale: 0.5}
   - name: other
     path: /abs/other.gguf
 tasks:
@@ -68,6 +70,10 @@ admin: true
   EXPECT_EQ(c->models[0].scheduler.kv_cache_type, "q8_0");
   EXPECT_FALSE(c->models[0].scheduler.prefix_cache);
   EXPECT_EQ(c->models[0].where, path + ":3");
+  ASSERT_EQ(c->models[0].adapters.size(), 1u);
+  EXPECT_EQ(c->models[0].adapters[0].name, "formal");
+  EXPECT_EQ(c->models[0].adapters[0].path, (dir_ / "formal.gguf").string());
+  EXPECT_FLOAT_EQ(c->models[0].adapters[0].scale, 0.5f);
   EXPECT_EQ(c->models[1].path, "/abs/other.gguf");
   EXPECT_EQ(c->models[1].scheduler.context, SchedulerOptions{}.context);
   EXPECT_EQ(c->tasks.model, "other");
@@ -99,6 +105,8 @@ TEST_F(ServeConfigTest, ErrorsPointAtFileLineAndColumn) {
            {"models:\n  - {name: a, path: a.gguf, parallel: 0}\n", "serve.yaml:2:39: parallel must be in [1, 256]"},
            {"models:\n  - {name: a, path: a.gguf}\ntasks: {file: t.yaml, model: b}\n", "tasks.model 'b' is not one"},
            {"models:\n  - {name: a, path: a.gguf}\nlimits: {rate_limit: -1}\n", "limits.rate_limit must be a number"},
+           {"models:\n  - {name: a, path: a.gguf, lora: [{name: 'x:y', path: l.gguf}]}\n", "cannot hold ':'"},
+           {"models:\n  - {name: a, path: a.gguf, lora: [{name: x}]}\n", "serve.yaml:2:36: a LoRA adapter needs a 'name' and a 'path'"},
            {"models:\n  - {name: a, path: a.gguf}\nadmin: maybe\n", "serve.yaml:3:8: admin must be true or false"},
            {"models:\n  - {name: a, path: [a.gguf\n", "serve.yaml:3:1:"},
            {"models:\n  - {name: a, path: a.gguf}\nauth: {api_key_file: none.txt}\n", "API key file"},
