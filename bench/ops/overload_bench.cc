@@ -9,7 +9,7 @@
 //      server's peak RSS in both phases (bounded: overload must not grow it).
 // Writes JSON (--out, default bench/results/ops_overload.json).
 //
-//   build/release/bin/kolibri_overload_bench [--seconds 8] [--max-tokens 16] [--max-queue 2]
+//   build/release/bin/kolibri_overload_bench [--seconds 8] [--max-tokens 16] [--max-queue 2] [--threads 1]
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,6 +46,7 @@ struct Options {
   int max_tokens = 16;
   int parallel = 2;
   int max_queue = 2;
+  int threads = 1;           // server threads (1 keeps llama.cpp's spinning threads off a shared machine's other jobs)
   double start_rate = 2;     // requests/s
   double step = 1.5;
   double factor = 4;
@@ -175,6 +176,7 @@ int main(int argc, char** argv) {
   app.add_option("--max-tokens", o.max_tokens, "Tokens generated per request");
   app.add_option("--parallel", o.parallel, "Server --parallel");
   app.add_option("--max-queue", o.max_queue, "Server --max-queue (the admission queue)");
+  app.add_option("--threads", o.threads, "Server --threads");
   app.add_option("--start-rate", o.start_rate, "First rate tried (requests/s)");
   app.add_option("--step", o.step, "Rate multiplier between steps");
   app.add_option("--factor", o.factor, "Overload = factor × sustainable rate");
@@ -190,9 +192,10 @@ int main(int argc, char** argv) {
   pid_t pid = ::fork();
   if (pid == 0) {
     if (std::freopen(log.c_str(), "w", stderr) == nullptr) std::_Exit(126);
-    const std::string parallel = std::to_string(o.parallel), queue = std::to_string(o.max_queue);
+    const std::string parallel = std::to_string(o.parallel), queue = std::to_string(o.max_queue),
+                      threads = std::to_string(o.threads);
     ::execl(o.kolibri.c_str(), o.kolibri.c_str(), "serve", "--model", o.model.c_str(), "--ctx", "2048", "--parallel",
-            parallel.c_str(), "--max-queue", queue.c_str(), "--threads", "2", "--port", "0",
+            parallel.c_str(), "--max-queue", queue.c_str(), "--threads", threads.c_str(), "--port", "0",
             static_cast<char*>(nullptr));
     std::_Exit(127);
   }
@@ -244,7 +247,7 @@ int main(int argc, char** argv) {
   for (const auto& s : steps) steps_json.push_back(s.ToJson(o.seconds));
   nlohmann::json result = {
       {"benchmark", "overload"},
-      {"setup", {{"model", o.model}, {"parallel", o.parallel}, {"max_queue", o.max_queue}, {"threads", 2},
+      {"setup", {{"model", o.model}, {"parallel", o.parallel}, {"max_queue", o.max_queue}, {"threads", o.threads},
                  {"max_tokens", o.max_tokens}, {"seconds_per_phase", o.seconds}, {"factor", o.factor}}},
       {"steps", steps_json},
       {"sustainable_found", sustainable >= 0},

@@ -220,6 +220,19 @@ TEST(ServeOpsTest, ApiKeysMetricsAndSighupReload) {
   LogLines(log);
 }
 
+TEST(ServeOpsTest, LogContentIsTheOnlyWayBodiesReachTheLog) {
+  ServeProcess server({"--log-content", "--api-key-file", ""});
+  ASSERT_GT(server.port(), 0) << server.Log();
+  net::HttpClient client(server.Client("never-logged-KEY"));
+  ASSERT_EQ(client.Post("/v1/completions", R"({"prompt":"DEBUG-PROMPT-TEXT","max_tokens":1})")->status, 200);
+  server.Signal(SIGTERM);
+  EXPECT_EQ(server.Wait(30s), 0) << server.Log();
+  const std::string log = server.Log();
+  EXPECT_NE(log.find("DEBUG-PROMPT-TEXT"), std::string::npos) << "--log-content logs bodies:\n" << log;
+  EXPECT_EQ(log.find("never-logged-KEY"), std::string::npos) << "but never keys or Authorization headers";
+  LogLines(log);
+}
+
 TEST(ServeOpsTest, ConfigFileServesSeveralModelsReplacedAndReloadedAtRuntime) {
   const std::string model = testing::TestModelPath("tiny");
   const std::string config = testing::TestDataDir() + "/serve_ops_config." + std::to_string(::getpid()) + ".yaml";

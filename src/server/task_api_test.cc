@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "kolibri/scheduler.h"
 #include "net/http_client.h"
 #include "server/api_server.h"
@@ -59,9 +63,11 @@ class TaskApiTest : public ::testing::Test {
     ASSERT_TRUE(http_->Start().ok());
   }
   void TearDown() override { http_->Stop(); }
-  net::HttpResult Post(const std::string& path, const std::string& body) {
+  net::HttpResult Post(const std::string& path, const std::string& body,
+                       std::vector<std::pair<std::string, std::string>> headers = {}) {
     net::HttpClientOptions o;
     o.port = http_->port();
+    o.headers = std::move(headers);
     net::HttpClient client(o);
     auto r = client.Post(path, body);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -110,6 +116,19 @@ TEST_F(TaskApiTest, RetriesWithAnIdempotencyKeyCreateOneReviewItem) {
   EXPECT_EQ(metrics_.Value("kolibri_cascade_tier_outcomes_total",
                            {{"task", "route"}, {"tier", "human"}, {"outcome", "queued"}}),
             2);
+}
+
+TEST_F(TaskApiTest, TheIdempotencyKeyHeaderMakesRetriesSafe) {
+  const std::string body = R"({"input":"please call me back","tiers":["human"]})";
+  auto a = Post("/v1/tasks/route", body, {{"Idempotency-Key", "lb-retry-7"}});
+  auto b = Post("/v1/tasks/route", body, {{"Idempotency-Key", "lb-retry-7"}});
+  ASSERT_EQ(a.status, 200) << a.body;
+  ASSERT_EQ(b.status, 200) << b.body;
+  EXPECT_EQ(nlohmann::json::parse(a.body)["review_id"], nlohmann::json::parse(b.body)["review_id"]);
+  EXPECT_EQ(review_->List({})->size(), 1u);
+  auto c = Post("/v1/tasks/route", body, {{"Idempotency-Key", "lb-retry-8"}});  // another request
+  ASSERT_EQ(c.status, 200) << c.body;
+  EXPECT_EQ(review_->List({})->size(), 2u);
 }
 
 TEST_F(TaskApiTest, BadRequestsGetClearErrors) {
