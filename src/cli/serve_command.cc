@@ -9,6 +9,7 @@
 
 #include "cli/command.h"
 #include "cli/serve_runner.h"
+#include "kolibri/data_lifecycle.h"
 
 namespace kolibri::cli {
 namespace {
@@ -58,6 +59,7 @@ Result<server::ServeConfig> ConfigFromFlags(const ServeCliOptions& o) {
     KOLIBRI_ASSIGN_OR_RETURN(auto kv, SplitAssignment(spec, "--upstream"));
     c.tasks.upstreams[kv.first] = kv.second;
   }
+  if (!c.tasks.retention.empty()) KOLIBRI_RETURN_IF_ERROR(ParseDurationMs(c.tasks.retention).status());
   KOLIBRI_RETURN_IF_ERROR(server::ResolveApiKeys(&c));
   return c;
 }
@@ -96,8 +98,12 @@ void RegisterServeCommand(CLI::App& root, CommandFn* run) {
   cmd->add_option("--upstream", o->upstreams,
                   "NAME=URL[#MODEL]: an OpenAI-compatible endpoint the tasks' escalation lists may name "
                   "(API key from $KOLIBRI_UPSTREAM_API_KEY)");
-  cmd->add_option("--review-db", o->config.tasks.review_db, "Review queue database (the 'human' tier)");
-  cmd->add_option("--audit-db", o->config.tasks.audit_db, "Audit log database (one entry per tier decision)");
+  cmd->add_option("--review-db", o->config.tasks.review_db,
+                  "Review queue (the 'human' tier): SQLite file or postgresql:// URI");
+  cmd->add_option("--audit-db", o->config.tasks.audit_db,
+                  "Audit log (one entry per tier decision): SQLite file or postgresql:// URI");
+  cmd->add_option("--retention", o->config.tasks.retention,
+                  "Keep audit entries and resolved review items this long (30d, 12h); pruned hourly");
   cmd->add_option("--embedding-model", o->config.embedding_model,
                   "An embedding GGUF (e.g. bge): serves POST /v1/embeddings");
   cmd->add_option("--api-key-file", o->config.api_key_file,

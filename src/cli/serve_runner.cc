@@ -12,6 +12,7 @@
 
 #include "kolibri/audit_log.h"
 #include "kolibri/cascade.h"
+#include "kolibri/data_lifecycle.h"
 #include "kolibri/embedder.h"
 #include "kolibri/engine_info.h"
 #include "kolibri/metrics.h"
@@ -42,10 +43,11 @@ struct TaskServing {
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<Cascade> cascade;
   std::unique_ptr<server::TaskApi> api;
+  std::unique_ptr<RetentionSweeper> sweeper;  // declared last: stops before the stores go
 };
 
 Result<std::unique_ptr<TaskServing>> SetUpTasks(const server::TasksConfig& c, std::shared_ptr<server::ServedModel> model,
-                                                 MetricsRegistry* metrics) {
+                                                 MetricsRegistry* metrics, server::JsonLog* log) {
   auto t = std::make_unique<TaskServing>();
   t->model = std::move(model);
   KOLIBRI_ASSIGN_OR_RETURN(t->file, tasks::LoadTaskFile(c.file));
@@ -73,6 +75,15 @@ Result<std::unique_ptr<TaskServing>> SetUpTasks(const server::TasksConfig& c, st
   if (!c.audit_db.empty()) {
     KOLIBRI_ASSIGN_OR_RETURN(t->audit, AuditLog::Open(c.audit_db));
     r.audit = t->audit.get();
+  }
+  if (!c.retention.empty()) {
+    KOLIBRI_ASSIGN_OR_RETURN(const int64_t period, ParseDurationMs(c.retention));
+    constexpr int64_t kSweepIntervalMs = 3600 * 1000;
+    t->sweeper = std::make_unique<RetentionSweeper>(
+        RetentionPolicy{.audit_ms = period, .review_ms = period}, StoreSet{t->review.get(), t->audit.get(), nullptr},
+        kSweepIntervalMs, [log](const Result<PruneReport>& p) {
+          if (!p.ok()) log->Warn("retention sweep failed", {{"error", p.status().ToString()}});
+        });
   }
   t->cascade = std::make_unique<Cascade>(std::move(r));
   t->api = std::make_unique<server::TaskApi>(t->file, *t->cascade, server::TaskApiOptions{.metrics = metrics});
@@ -237,7 +248,7 @@ Status RunServe(ServeRunOptions o) {
   }
   std::unique_ptr<TaskServing> task_serving;
   if (!config.tasks.file.empty()) {
-    KOLIBRI_ASSIGN_OR_RETURN(task_serving, SetUpTasks(config.tasks, router.Find(config.tasks.model), &metrics));
+    KOLIBRI_ASSIGN_OR_RETURN(task_serving, SetUpTasks(config.tasks, router.Find(config.tasks.model), &metrics, &log));
     task_serving->api->RegisterRoutes(http);
   }
   KOLIBRI_RETURN_IF_ERROR(http.Start());

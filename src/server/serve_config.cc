@@ -8,6 +8,7 @@
 #include <functional>
 #include <set>
 
+#include "kolibri/data_lifecycle.h"
 #include "server/json_guard.h"
 
 namespace kolibri::server {
@@ -53,6 +54,11 @@ class Reader {
     KOLIBRI_RETURN_IF_ERROR(String(n, what, out));
     if (fs::path(*out).is_relative() && !base_.empty()) *out = (base_ / *out).lexically_normal().string();
     return Status::Ok();
+  }
+  // A path as above, or a URI (postgresql://…) kept as it is.
+  Status Location(const YAML::Node& n, const std::string& what, std::string* out) const {
+    if (n && n.IsScalar() && n.Scalar().find("://") != std::string::npos) return String(n, what, out);
+    return Path(n, what, out);
   }
   template <typename T>
   Status Int(const YAML::Node& n, const std::string& what, int64_t lo, int64_t hi, T* out) const {
@@ -158,7 +164,8 @@ Status ReadConfig(const Reader& r, const YAML::Node& root, ServeConfig* c) {
     c->models.push_back(std::move(m));
   }
   if (const YAML::Node t = root["tasks"]) {
-    KOLIBRI_RETURN_IF_ERROR(r.Keys(t, {"file", "model", "routers", "upstreams", "review_db", "audit_db"}, "tasks"));
+    KOLIBRI_RETURN_IF_ERROR(r.Keys(t, {"file", "model", "routers", "upstreams", "review_db", "audit_db", "retention"},
+                                   "tasks"));
     KOLIBRI_RETURN_IF_ERROR(r.Path(t["file"], "tasks.file", &c->tasks.file));
     KOLIBRI_RETURN_IF_ERROR(r.String(t["model"], "tasks.model", &c->tasks.model));
     if (!c->tasks.model.empty() && !names.count(c->tasks.model)) {
@@ -166,8 +173,14 @@ Status ReadConfig(const Reader& r, const YAML::Node& root, ServeConfig* c) {
     }
     KOLIBRI_RETURN_IF_ERROR(r.StringMap(t["routers"], "tasks.routers", true, &c->tasks.routers));
     KOLIBRI_RETURN_IF_ERROR(r.StringMap(t["upstreams"], "tasks.upstreams", false, &c->tasks.upstreams));
-    KOLIBRI_RETURN_IF_ERROR(r.Path(t["review_db"], "tasks.review_db", &c->tasks.review_db));
-    KOLIBRI_RETURN_IF_ERROR(r.Path(t["audit_db"], "tasks.audit_db", &c->tasks.audit_db));
+    KOLIBRI_RETURN_IF_ERROR(r.Location(t["review_db"], "tasks.review_db", &c->tasks.review_db));
+    KOLIBRI_RETURN_IF_ERROR(r.Location(t["audit_db"], "tasks.audit_db", &c->tasks.audit_db));
+    KOLIBRI_RETURN_IF_ERROR(r.String(t["retention"], "tasks.retention", &c->tasks.retention));
+    if (!c->tasks.retention.empty()) {
+      if (auto period = ParseDurationMs(c->tasks.retention); !period.ok()) {
+        return r.Error(t["retention"], period.status().message());
+      }
+    }
     if (c->tasks.file.empty()) return r.Error(t, "tasks needs a 'file'");
   }
   KOLIBRI_RETURN_IF_ERROR(r.Path(root["embedding_model"], "embedding_model", &c->embedding_model));

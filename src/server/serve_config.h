@@ -24,7 +24,8 @@
 //     routers: {route: route.router}
 //     upstreams: {big: "http://10.0.0.5:8080/v1#qwen-7b"}
 //     review_db: review.db
-//     audit_db: audit.db
+//     audit_db: audit.db         # SQLite file or postgresql:// URI (so are review_db's)
+//     retention: 30d             # prune audit entries and resolved review items hourly
 //   embedding_model: bge.gguf
 //   auth:
 //     api_keys: [key-one]        # or api_key_file (one key a line); prefer the file
@@ -82,6 +83,7 @@ struct TasksConfig {
   std::map<std::string, std::string> upstreams;  // name → URL[#MODEL]
   std::string review_db;
   std::string audit_db;
+  std::string retention;  // "" = keep everything; else a duration (30d, 12h)
 };
 
 struct LimitsConfig {

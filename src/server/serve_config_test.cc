@@ -47,6 +47,8 @@ tasks:
   routers: {route: route.router}
   upstreams: {big: "http://10.0.0.5:8080/v1#qwen"}
   review_db: review.db
+  audit_db: "postgresql://kolibri@db/kolibri"
+  retention: 30d
 auth:
   api_keys: [k1]
   api_key_file: keys.txt
@@ -77,6 +79,9 @@ admin: true
   EXPECT_EQ(c->models[1].path, "/abs/other.gguf");
   EXPECT_EQ(c->models[1].scheduler.context, SchedulerOptions{}.context);
   EXPECT_EQ(c->tasks.model, "other");
+  EXPECT_EQ(c->tasks.review_db, (dir_ / "review.db").string());
+  EXPECT_EQ(c->tasks.audit_db, "postgresql://kolibri@db/kolibri");  // URIs stay as they are
+  EXPECT_EQ(c->tasks.retention, "30d");
   EXPECT_EQ(c->tasks.routers.at("route"), (dir_ / "route.router").string());
   EXPECT_EQ(c->tasks.upstreams.at("big"), "http://10.0.0.5:8080/v1#qwen");
   EXPECT_EQ(c->api_keys, (std::vector<std::string>{"k1", "k2", "k3"}));
@@ -107,6 +112,7 @@ TEST_F(ServeConfigTest, ErrorsPointAtFileLineAndColumn) {
            {"models:\n  - {name: a, path: a.gguf}\nlimits: {rate_limit: -1}\n", "limits.rate_limit must be a number"},
            {"models:\n  - {name: a, path: a.gguf, lora: [{name: 'x:y', path: l.gguf}]}\n", "cannot hold ':'"},
            {"models:\n  - {name: a, path: a.gguf, lora: [{name: x}]}\n", "serve.yaml:2:36: a LoRA adapter needs a 'name' and a 'path'"},
+           {"models:\n  - {name: a, path: a.gguf}\ntasks: {file: t.yaml, retention: forever}\n", "serve.yaml:3:34:"},
            {"models:\n  - {name: a, path: a.gguf}\nadmin: maybe\n", "serve.yaml:3:8: admin must be true or false"},
            {"models:\n  - {name: a, path: [a.gguf\n", "serve.yaml:3:1:"},
            {"models:\n  - {name: a, path: a.gguf}\nauth: {api_key_file: none.txt}\n", "API key file"},
