@@ -20,6 +20,7 @@
 #include "kolibri/audit_log.h"
 #include "kolibri/document_store.h"
 #include "kolibri/review_queue.h"
+#include "kolibri/duration.h"  // ParseDurationMs (retention periods)
 #include "kolibri/status.h"
 
 namespace kolibri {
@@ -63,10 +64,6 @@ struct PruneReport {
 
 // Removes what `policy` says is older than its period at `now_ms` (Unix ms).
 Result<PruneReport> ApplyRetention(const RetentionPolicy& policy, const StoreSet& stores, int64_t now_ms);
-
-// "30d", "12h", "90m", "45s", "500ms" → milliseconds. InvalidArgument for anything else
-// (no unit, a negative or zero value, overflow).
-Result<int64_t> ParseDurationMs(const std::string& text);
 
 // Copies the SQLite store file `src` (live: other processes may keep writing) to `dst`
 // with SQLite's online backup API; `dst` is written as dst + ".tmp" and renamed, so it is

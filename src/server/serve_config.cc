@@ -8,7 +8,7 @@
 #include <functional>
 #include <set>
 
-#include "kolibri/data_lifecycle.h"
+#include "kolibri/duration.h"
 #include "server/json_guard.h"
 
 namespace kolibri::server {
