@@ -115,6 +115,9 @@ void RegisterServeCommand(CLI::App& root, CommandFn* run) {
       ->capture_default_str()->check(CLI::Range(0.0, 1e6));
   cmd->add_option("--rate-burst", limits.rate_burst, "Burst above --rate-limit; 0 = max(1, rate)")
       ->capture_default_str()->check(CLI::Range(0.0, 1e6));
+  cmd->add_option("--max-connections", limits.max_connections,
+                  "Connections served at once, idle keep-alive ones included (a thread each); more wait")
+      ->capture_default_str()->check(CLI::Range(8, 1 << 16));
   cmd->add_option("--max-body-bytes", limits.max_body_bytes, "Larger request bodies get 413")
       ->capture_default_str()->check(CLI::Range(static_cast<size_t>(1024), static_cast<size_t>(1) << 32));
   cmd->add_option("--max-prompt-tokens", limits.max_prompt_tokens, "Longer prompts get 400; 0 = the context")

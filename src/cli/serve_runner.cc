@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -108,8 +109,11 @@ server::ApiServerOptions ApiOptions(const server::ServeConfig& c, MetricsRegistr
   return a;
 }
 
-// HTTP workers: every request in flight (running or queued in a scheduler) holds one until
-// it ends, so the pool grows up to the models' parallel + max_queue plus room for probes.
+// HTTP workers: a worker serves one connection at a time, for as long as the client keeps
+// it alive (an idle keep-alive connection pins one until keep_alive_timeout). Every request
+// in flight (running or queued in a scheduler) holds one until it ends, so the pool grows up
+// to max_connections, and at least the models' parallel + max_queue plus room for probes —
+// otherwise idle connections would make new ones wait instead of getting a quick 503.
 net::HttpServerOptions HttpOptions(const server::ServeConfig& c, server::JsonLog& log) {
   int parallel = 0, queue = 0;
   for (const auto& m : c.models) {
@@ -120,7 +124,7 @@ net::HttpServerOptions HttpOptions(const server::ServeConfig& c, server::JsonLog
   h.host = c.host;
   h.port = c.port;
   h.workers = 2 * parallel + 8;
-  h.max_workers = parallel + queue + 16;
+  h.max_workers = std::max(parallel + queue + 16, c.limits.max_connections);
   h.max_queued_connections = 512;
   h.max_body_bytes = c.limits.max_body_bytes;
   h.read_timeout = Ms(c.limits.read_timeout_s);

@@ -198,11 +198,12 @@ Status ReadConfig(const Reader& r, const YAML::Node& root, ServeConfig* c) {
     KOLIBRI_RETURN_IF_ERROR(r.Bool(a["metrics_public"], "auth.metrics_public", &c->metrics_public));
   }
   if (const YAML::Node l = root["limits"]) {
-    KOLIBRI_RETURN_IF_ERROR(r.Keys(l, {"max_body_bytes", "max_prompt_tokens", "max_tokens", "request_timeout_s",
+    KOLIBRI_RETURN_IF_ERROR(r.Keys(l, {"max_body_bytes", "max_connections", "max_prompt_tokens", "max_tokens", "request_timeout_s",
                                        "rate_limit", "rate_burst", "read_timeout_s", "drain_timeout_s"},
                                    "limits"));
     LimitsConfig& x = c->limits;
     KOLIBRI_RETURN_IF_ERROR(r.Int(l["max_body_bytes"], "limits.max_body_bytes", 1024, int64_t{1} << 32, &x.max_body_bytes));
+    KOLIBRI_RETURN_IF_ERROR(r.Int(l["max_connections"], "limits.max_connections", 8, 1 << 16, &x.max_connections));
     KOLIBRI_RETURN_IF_ERROR(r.Int(l["max_prompt_tokens"], "limits.max_prompt_tokens", 0, 1 << 24, &x.max_prompt_tokens));
     KOLIBRI_RETURN_IF_ERROR(r.Int(l["max_tokens"], "limits.max_tokens", 0, 1 << 24, &x.max_completion_tokens));
     KOLIBRI_RETURN_IF_ERROR(r.Number(l["request_timeout_s"], "limits.request_timeout_s", 0, 86400, &x.request_timeout_s));

@@ -33,6 +33,8 @@
 //     metrics_public: false
 //   limits:
 //     max_body_bytes: 8388608
+//     max_connections: 128       # connections served at once (idle keep-alive ones too);
+//                                # at least the models' parallel + max_queue + 16
 //     max_prompt_tokens: 0       # 0: the model's context
 //     max_tokens: 0              # cap on a request's max_tokens; 0: the context
 //     request_timeout_s: 0       # 0: none
@@ -88,6 +90,7 @@ struct TasksConfig {
 
 struct LimitsConfig {
   size_t max_body_bytes = 8u << 20;
+  int32_t max_connections = 128;
   int32_t max_prompt_tokens = 0;
   int32_t max_completion_tokens = 0;
   double request_timeout_s = 0;

@@ -53,7 +53,7 @@ auth:
   api_keys: [k1]
   api_key_file: keys.txt
   metrics_public: true
-limits: {max_body_bytes: 65536, max_prompt_tokens: 100, max_tokens: 50, request_timeout_s: 2.5,
+limits: {max_body_bytes: 65536, max_connections: 64, max_prompt_tokens: 100, max_tokens: 50, request_timeout_s: 2.5,
          rate_limit: 10, rate_burst: 20, read_timeout_s: 3, drain_timeout_s: 7}
 admin: true
 )");
@@ -87,6 +87,7 @@ admin: true
   EXPECT_EQ(c->api_keys, (std::vector<std::string>{"k1", "k2", "k3"}));
   EXPECT_TRUE(c->metrics_public);
   EXPECT_EQ(c->limits.max_body_bytes, 65536u);
+  EXPECT_EQ(c->limits.max_connections, 64);
   EXPECT_EQ(c->limits.max_completion_tokens, 50);
   EXPECT_DOUBLE_EQ(c->limits.request_timeout_s, 2.5);
   EXPECT_DOUBLE_EQ(c->limits.drain_timeout_s, 7);
