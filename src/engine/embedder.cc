@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <thread>
 
 #include "engine/llama_backend.h"
+#include "kolibri/sha256.h"
 #include "llama.h"
 
 namespace kolibri {
@@ -147,6 +149,29 @@ Status Embedder::EncodeBatch(const std::vector<std::vector<int32_t>>& tokens, si
     }
   }
   return Status::Ok();
+}
+
+Result<std::string> Embedder::Fingerprint() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!fingerprint_.empty()) return fingerprint_;
+  constexpr std::streamoff kPart = 4 << 20;
+  std::ifstream f(model_->path(), std::ios::binary | std::ios::ate);
+  if (!f) return Status::IoError("cannot read the embedding model '" + model_->path() + "' to fingerprint it");
+  const std::streamoff size = f.tellg();
+  Sha256 h;
+  h.Update(std::to_string(size) + "\n");
+  std::string buf;
+  auto read = [&](std::streamoff from, std::streamoff n) {
+    buf.resize(static_cast<size_t>(n));
+    f.seekg(from);
+    f.read(buf.data(), n);
+    h.Update(buf.data(), static_cast<size_t>(f.gcount()));
+  };
+  read(0, std::min(size, kPart));
+  if (size > kPart) read(std::max(kPart, size - kPart), std::min(kPart, size - kPart));
+  if (f.bad()) return Status::IoError("cannot read the embedding model '" + model_->path() + "'");
+  fingerprint_ = model_->architecture() + "-" + std::to_string(dimension_) + "d-" + h.HexDigest().substr(0, 16);
+  return fingerprint_;
 }
 
 }  // namespace kolibri
