@@ -70,7 +70,8 @@ Result<std::pair<std::string, std::string>> SplitAssignment(const std::string& t
   return std::make_pair(text.substr(0, eq), text.substr(eq + 1));
 }
 
-Result<std::unique_ptr<TaskServing>> SetUpTasks(const ServeCliOptions& o, Scheduler& scheduler) {
+Result<std::unique_ptr<TaskServing>> SetUpTasks(const ServeCliOptions& o, Scheduler& scheduler,
+                                                std::shared_ptr<Embedder> embedder) {
   auto t = std::make_unique<TaskServing>();
   KOLIBRI_ASSIGN_OR_RETURN(t->file, tasks::LoadTaskFile(o.tasks_file));
   CascadeResources r;
@@ -89,7 +90,9 @@ Result<std::unique_ptr<TaskServing>> SetUpTasks(const ServeCliOptions& o, Schedu
     if (const char* key = std::getenv("KOLIBRI_UPSTREAM_API_KEY"); key != nullptr) ep.api_key = key;
     r.upstreams[kv.first] = ep;
   }
-  t->runner = std::make_unique<tasks::TaskRunner>(scheduler);
+  tasks::TaskRunnerOptions runner_options;
+  runner_options.embedder = std::move(embedder);  // answer tasks: hybrid retrieval
+  t->runner = std::make_unique<tasks::TaskRunner>(scheduler, runner_options);
   r.slm = t->runner.get();
   r.slm_model = o.alias.empty() ? o.model : o.alias;
   if (!o.review_db.empty()) {
@@ -161,7 +164,7 @@ Status RunServe(const ServeCliOptions& o) {
   api.WarmupStructuredOutput();
   net::HttpServer http(HttpOptions(o));
   api.RegisterRoutes(http);
-  std::unique_ptr<Embedder> embedder;
+  std::shared_ptr<Embedder> embedder;
   std::unique_ptr<server::EmbeddingsApi> embeddings_api;
   if (!o.embedding_model.empty()) {
     KOLIBRI_ASSIGN_OR_RETURN(std::shared_ptr<Model> em, Model::Load(o.embedding_model, ModelOptions{}));
@@ -171,7 +174,7 @@ Status RunServe(const ServeCliOptions& o) {
   }
   std::unique_ptr<TaskServing> task_serving;
   if (!o.tasks_file.empty()) {
-    KOLIBRI_ASSIGN_OR_RETURN(task_serving, SetUpTasks(o, *scheduler));
+    KOLIBRI_ASSIGN_OR_RETURN(task_serving, SetUpTasks(o, *scheduler, embedder));
     task_serving->api->RegisterRoutes(http);
   }
   KOLIBRI_RETURN_IF_ERROR(http.Start());
@@ -238,7 +241,8 @@ void RegisterServeCommand(CLI::App& root, CommandFn* run) {
   cmd->add_option("--review-db", o->review_db, "Review queue database (the 'human' tier)");
   cmd->add_option("--audit-db", o->audit_db, "Audit log database (one entry per tier decision)");
   cmd->add_option("--embedding-model", o->embedding_model,
-                  "An embedding GGUF (e.g. bge): serves POST /v1/embeddings");
+                  "An embedding GGUF (e.g. bge): serves POST /v1/embeddings, and answer tasks retrieve by "
+                  "BM25 and vectors (it must be the model their index was embedded with)");
   cmd->callback([run, o] { *run = [o] { return RunServe(*o); }; });
 }
 
