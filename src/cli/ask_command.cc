@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "kolibri/engine_info.h"
 #include "kolibri/tasks/answer_eval.h"
+#include "kolibri/tasks/source_index.h"
 #include "kolibri/tasks/task_runner.h"
 
 namespace kolibri::cli {
@@ -105,6 +106,10 @@ Status RunAsk(const AskCliOptions& o) {
   if (!o.eval.empty()) {
     KOLIBRI_ASSIGN_OR_RETURN(cases, tasks::LoadAnswerEval(o.eval));
   }
+  {
+    // The index first: a missing or damaged one is reported before any model loads.
+    KOLIBRI_ASSIGN_OR_RETURN(auto index, tasks::SourceIndex::Open(o.index, nullptr));
+  }
   tasks::TaskRunnerOptions runner_options;
   if (!o.embedding_model.empty()) {
     KOLIBRI_ASSIGN_OR_RETURN(std::shared_ptr<Model> em, Model::Load(o.embedding_model, ModelOptions{}));
@@ -113,6 +118,10 @@ Status RunAsk(const AskCliOptions& o) {
     runner_options.embedder = std::move(e);
   }
   KOLIBRI_ASSIGN_OR_RETURN(std::shared_ptr<Model> model, Model::Load(o.model, ModelOptions{}));
+  if (!model->has_chat_template()) {
+    return Status::Unsupported("model '" + o.model + "' cannot write answers: it has no chat template (" +
+                               model->architecture() + "; an embedding model belongs in --embedding-model)");
+  }
   SchedulerOptions so;
   so.context = o.context;
   so.parallel = 1;
