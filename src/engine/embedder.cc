@@ -106,7 +106,15 @@ Result<EmbeddingResult> Embedder::Embed(const std::vector<std::string>& texts) {
   result.vectors.resize(texts.size());
   std::lock_guard<std::mutex> lock(mu_);
   for (size_t first = 0; first < tokens.size();) {
-    size_t count = std::min(tokens.size() - first, static_cast<size_t>(options_.max_sequences));
+    // llama_encode takes a batch in one ubatch (n_ubatch = context_): texts go together
+    // only while their tokens fit it.
+    size_t count = 1;
+    int32_t batch_tokens = static_cast<int32_t>(tokens[first].size());
+    while (first + count < tokens.size() && count < static_cast<size_t>(options_.max_sequences) &&
+           batch_tokens + static_cast<int32_t>(tokens[first + count].size()) <= context_) {
+      batch_tokens += static_cast<int32_t>(tokens[first + count].size());
+      ++count;
+    }
     KOLIBRI_RETURN_IF_ERROR(EncodeBatch(tokens, first, count, result.vectors));
     first += count;
   }
