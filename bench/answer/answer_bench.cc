@@ -151,6 +151,7 @@ int Run(const Args& a) {
   task.temperature = a.temperature;
 
   std::atomic<size_t> next{0};
+  std::atomic<int64_t> done{0}, cited{0}, cited_valid{0};  // progress lines, for long runs
   std::mutex mu;
   Tally total;
   const auto start = Clock::now();
@@ -184,7 +185,16 @@ int Run(const Args& a) {
       if (!r->valid && t.examples.size() < 5) {
         t.examples.push_back("q" + std::to_string(i) + ": " + (r->errors.empty() ? "invalid" : r->errors.front()));
       }
+      const int64_t before = t.citations, before_valid = t.citations_valid;
       Check(**store, *r, &t);
+      cited += t.citations - before;
+      cited_valid += t.citations_valid - before_valid;
+      if (++done % 25 == 0) {
+        std::fprintf(stderr, "%lld questions, %lld of %lld citations valid, %.0f s\n",
+                     static_cast<long long>(done.load()), static_cast<long long>(cited_valid.load()),
+                     static_cast<long long>(cited.load()),
+                     std::chrono::duration<double>(Clock::now() - start).count());
+      }
     }
     std::lock_guard<std::mutex> lock(mu);
     for (auto [dst, src] : {std::pair{&total.questions, t.questions}, {&total.errors, t.errors},
