@@ -22,6 +22,7 @@
 #include "net/http_server.h"
 #include "kolibri/audit_log.h"
 #include "kolibri/cascade.h"
+#include "kolibri/data_lifecycle.h"
 #include "kolibri/review_queue.h"
 #include "kolibri/tasks/task_runner.h"
 #include "kolibri/tier0_classifier.h"
@@ -49,6 +50,7 @@ struct ServeCliOptions {
   std::string review_db;
   std::string audit_db;
   std::string embedding_model;  // POST /v1/embeddings
+  std::string retention;        // e.g. "30d": prune review queue and audit log hourly; "" = keep
 };
 
 // Everything POST /v1/tasks needs, alive as long as the server.
@@ -60,6 +62,7 @@ struct TaskServing {
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<Cascade> cascade;
   std::unique_ptr<server::TaskApi> api;
+  std::unique_ptr<RetentionSweeper> sweeper;  // declared last: stops before the stores go
 };
 
 Result<std::pair<std::string, std::string>> SplitAssignment(const std::string& text, const char* option) {
@@ -102,6 +105,15 @@ Result<std::unique_ptr<TaskServing>> SetUpTasks(const ServeCliOptions& o, Schedu
   if (!o.audit_db.empty()) {
     KOLIBRI_ASSIGN_OR_RETURN(t->audit, AuditLog::Open(o.audit_db));
     r.audit = t->audit.get();
+  }
+  if (!o.retention.empty()) {
+    KOLIBRI_ASSIGN_OR_RETURN(const int64_t period, ParseDurationMs(o.retention));
+    constexpr int64_t kSweepIntervalMs = 3600 * 1000;
+    t->sweeper = std::make_unique<RetentionSweeper>(
+        RetentionPolicy{.audit_ms = period, .review_ms = period}, StoreSet{t->review.get(), t->audit.get(), nullptr},
+        kSweepIntervalMs, [](const Result<PruneReport>& p) {
+          if (!p.ok()) std::fprintf(stderr, "kolibri: retention: %s\n", p.status().ToString().c_str());
+        });
   }
   t->cascade = std::make_unique<Cascade>(std::move(r));
   t->api = std::make_unique<server::TaskApi>(t->file, *t->cascade);
@@ -238,8 +250,10 @@ void RegisterServeCommand(CLI::App& root, CommandFn* run) {
   cmd->add_option("--upstream", o->upstreams,
                   "NAME=URL[#MODEL]: an OpenAI-compatible endpoint the tasks' escalation lists may name "
                   "(API key from $KOLIBRI_UPSTREAM_API_KEY)");
-  cmd->add_option("--review-db", o->review_db, "Review queue database (the 'human' tier)");
-  cmd->add_option("--audit-db", o->audit_db, "Audit log database (one entry per tier decision)");
+  cmd->add_option("--review-db", o->review_db, "Review queue (the 'human' tier): SQLite file or postgresql:// URI");
+  cmd->add_option("--audit-db", o->audit_db, "Audit log (one entry per tier decision): SQLite file or postgresql:// URI");
+  cmd->add_option("--retention", o->retention,
+                  "Keep audit entries and resolved review items this long (30d, 12h); pruned hourly");
   cmd->add_option("--embedding-model", o->embedding_model,
                   "An embedding GGUF (e.g. bge): serves POST /v1/embeddings, and answer tasks retrieve by "
                   "BM25 and vectors (it must be the model their index was embedded with)");
