@@ -10,8 +10,11 @@
 //
 // Confidence per tier: tier-0 — its calibrated probability; slm classify — the calibrated
 // label probability; slm extract — 1 for a record that passed validation and the evidence
-// rule, else 0; upstream — a valid answer counts 1, or, when the server returns token
-// log-probabilities, the probability of the returned answer (exp of their sum).
+// rule, else 0; slm answer — 1 for an answer whose citations all checked out, else 0 (the
+// record is AnswerResult::ToJson, its status the label); upstream — a valid answer counts 1,
+// or, when the server returns token log-probabilities, the probability of the returned
+// answer (exp of their sum). Answer tasks run only on slm and human: an upstream model
+// cannot see the local index.
 //
 // Thread safety: Run may be called from several threads when the resources allow it (they
 // do: TaskRunner, Tier0Classifier, ReviewQueue and AuditLog are thread-safe).

@@ -52,6 +52,12 @@ class Embedder {
   int32_t dimension() const { return dimension_; }
   int32_t context() const { return context_; }
   const Model& model() const { return *model_; }
+  // Identifies the model's vectors: "<architecture>-<dimension>d-<16 hex digits of SHA-256
+  // over the file's size, its first and its last 4 MiB>" (weights live at the end, the
+  // header at the start, so two files differ here unless they hold the same model; hashing
+  // only 8 MiB keeps it fast on large files). Computed once. IoError when the file cannot
+  // be read.
+  Result<std::string> Fingerprint();
 
   // Embeds every text. Errors: InvalidArgument (an empty text), OutOfRange (a text longer
   // than context() when truncate is off, naming its index and length).
@@ -69,6 +75,7 @@ class Embedder {
   int32_t context_ = 0;
   int32_t pooling_ = 0;  // llama_pooling_type actually used
   bool encoder_only_ = false;
+  std::string fingerprint_;
   std::mutex mu_;
 };
 

@@ -106,6 +106,10 @@ struct CompletionRequest {
   // than the shortest completion from the start (budget mode closes it in time otherwise).
   std::shared_ptr<const grammar::CompiledGrammar> grammar;
   bool jump_forward = true;  // append tokens the grammar forces without decoding them one by one
+  // Budget mode engages this many tokens before the shortest completion no longer fits
+  // (grammar::MaskOptions::budget_window). Raise it for grammars where one token can
+  // lengthen the shortest completion by more (e.g. "," opening another required object).
+  int32_t budget_window = 16;
 };
 
 // Scoring: the log-probabilities of given token continuations after one prompt, without

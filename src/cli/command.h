@@ -36,6 +36,7 @@ void RegisterClassifyTaskCommand(CLI::App& root, CommandFn* run);
 void RegisterCalibrateCommand(CLI::App& root, CommandFn* run);
 void RegisterIndexCommand(CLI::App& root, CommandFn* run);
 void RegisterSchemaCommand(CLI::App& root, CommandFn* run);
+void RegisterAskCommand(CLI::App& root, CommandFn* run);
 void RegisterStoreCommand(CLI::App& root, CommandFn* run);
 void RegisterForgetCommand(CLI::App& root, CommandFn* run);
 

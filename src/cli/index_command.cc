@@ -11,6 +11,7 @@
 #include "cli/command.h"
 #include "kolibri/document_store.h"
 #include "kolibri/ingest.h"
+#include "kolibri/tasks/source_index.h"
 
 namespace kolibri::cli {
 namespace {
@@ -24,7 +25,19 @@ struct IndexCliOptions {
   bool json = false;
   bool quiet = false;
   bool no_prune = false;
+  std::string embedding_model;
+  bool reembed = false;
+  int threads = 0;
 };
+
+Result<std::shared_ptr<Embedder>> LoadEmbedder(const std::string& path, int threads) {
+  KOLIBRI_ASSIGN_OR_RETURN(std::shared_ptr<Model> model, Model::Load(path, ModelOptions{}));
+  EmbedderOptions options;
+  options.threads = threads;
+  options.truncate = true;  // a chunk longer than the model's context is embedded by its start
+  KOLIBRI_ASSIGN_OR_RETURN(std::unique_ptr<Embedder> e, Embedder::Create(model, options));
+  return std::shared_ptr<Embedder>(std::move(e));
+}
 
 Result<std::unique_ptr<DocumentStore>> OpenIndex(const std::string& path, bool create) {
   StoreOptions options;
@@ -55,6 +68,23 @@ Status RunAdd(const IndexCliOptions& o) {
     }
   }));
   std::printf("%d added, %d unchanged, %d failed\n", report.added, report.unchanged, report.failed);
+  if (!o.embedding_model.empty()) {
+    KOLIBRI_ASSIGN_OR_RETURN(std::shared_ptr<Embedder> embedder, LoadEmbedder(o.embedding_model, o.threads));
+    tasks::EmbedChunksOptions eo;
+    eo.reembed = o.reembed;
+    if (!o.quiet) {
+      eo.progress = [](int64_t done, int64_t pending) {
+        std::fprintf(stderr, "\rembedded %lld / %lld chunks", static_cast<long long>(done),
+                     static_cast<long long>(pending));
+      };
+    }
+    KOLIBRI_ASSIGN_OR_RETURN(int64_t embedded, tasks::EmbedPendingChunks(*store, *embedder, eo));
+    if (!o.quiet && embedded > 0) std::fprintf(stderr, "\n");
+    KOLIBRI_ASSIGN_OR_RETURN(StoreStats stats, store->Stats());
+    std::printf("%lld chunk(s) embedded with %s (%d dims); %lld of %lld chunks have vectors\n",
+                static_cast<long long>(embedded), o.embedding_model.c_str(), embedder->dimension(),
+                static_cast<long long>(stats.embedded_chunks), static_cast<long long>(stats.chunks));
+  }
   if (report.failed > 0) {
     return Status::Internal(std::to_string(report.failed) + " file(s) could not be indexed (see above); the rest were");
   }
@@ -101,16 +131,29 @@ Status RunList(const IndexCliOptions& o) {
 
 Status RunSearch(const IndexCliOptions& o) {
   if (o.k <= 0 || o.k > 1000) return Status::InvalidArgument("-k must be between 1 and 1000");
-  KOLIBRI_ASSIGN_OR_RETURN(std::unique_ptr<DocumentStore> store, OpenIndex(o.index, false));
-  RetrieveOptions options;
-  options.prune_terms = !o.no_prune;
-  KOLIBRI_ASSIGN_OR_RETURN(std::vector<RetrievedChunk> hits, store->Retrieve(o.query, o.k, options));
+  std::shared_ptr<Embedder> embedder;
+  if (!o.embedding_model.empty()) {
+    KOLIBRI_ASSIGN_OR_RETURN(embedder, LoadEmbedder(o.embedding_model, o.threads));
+  }
+  KOLIBRI_ASSIGN_OR_RETURN(std::unique_ptr<tasks::SourceIndex> index, tasks::SourceIndex::Open(o.index, embedder));
+  tasks::SourceSearchOptions options;
+  options.k = o.k;
+  options.hybrid.bm25.prune_terms = !o.no_prune;
+  KOLIBRI_ASSIGN_OR_RETURN(tasks::SourceSearch found, index->Search(o.query, options));
+  for (const std::string& w : found.warnings) std::fprintf(stderr, "kolibri: warning: %s\n", w.c_str());
+  const std::vector<RetrievedChunk>& hits = found.chunks;
   if (o.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const RetrievedChunk& c : hits) {
-      out.push_back({{"chunk", c.chunk_id}, {"document", c.document_id}, {"source_path", c.source_path},
-                     {"title", c.title}, {"heading_path", c.heading_path}, {"begin", c.begin},
-                     {"end", c.end}, {"score", c.score}, {"text", c.text}});
+      nlohmann::json j = {{"chunk", c.chunk_id}, {"document", c.document_id}, {"source_path", c.source_path},
+                          {"title", c.title}, {"heading_path", c.heading_path}, {"begin", c.begin},
+                          {"end", c.end}, {"score", c.score}, {"found_by", c.FoundBy()},
+                          {"bm25_rank", c.bm25_rank}, {"bm25_score", c.bm25_score}, {"text", c.text}};
+      if (found.mode == "hybrid") {
+        j["vector_rank"] = c.vector_rank;
+        j["similarity"] = c.similarity;
+      }
+      out.push_back(std::move(j));
     }
     std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return Status::Ok();
@@ -120,11 +163,12 @@ Status RunSearch(const IndexCliOptions& o) {
     for (char& ch : preview) {
       if (ch == '\n') ch = ' ';
     }
-    std::printf("%.3f  %s  %s [%llu, %llu)\n       %s%s\n", c.score, c.chunk_id.c_str(), c.document_id.c_str(),
-                static_cast<unsigned long long>(c.begin), static_cast<unsigned long long>(c.end),
-                preview.c_str(), c.text.size() > 160 ? "..." : "");
+    std::printf("%-9.4g %-11s %s  %s [%llu, %llu)\n       %s%s\n", c.score, c.FoundBy().c_str(), c.chunk_id.c_str(),
+                c.document_id.c_str(), static_cast<unsigned long long>(c.begin),
+                static_cast<unsigned long long>(c.end), preview.c_str(), c.text.size() > 160 ? "..." : "");
   }
   if (hits.empty()) std::printf("no matches\n");
+  std::printf("(%s retrieval)\n", found.mode.c_str());
   return Status::Ok();
 }
 
@@ -141,6 +185,10 @@ void RegisterIndexCommand(CLI::App& root, CommandFn* run) {
   add->add_option("--max-file-mb", opts->max_file_mb, "Skip (and report) files larger than this")
       ->capture_default_str();
   add->add_flag("-q,--quiet", opts->quiet, "Report only failures and the summary");
+  add->add_option("--embedding-model", opts->embedding_model,
+                  "An embedding GGUF (e.g. bge): store a vector per chunk (also for chunks added earlier)");
+  add->add_flag("--reembed", opts->reembed, "With --embedding-model: drop every stored vector first");
+  add->add_option("--threads", opts->threads, "Embedding threads (0: all)");
   add->callback([run, opts] { *run = [opts] { return RunAdd(*opts); }; });
 
   CLI::App* rm = index->add_subcommand("rm", "Remove a file, or every file under a folder, from the index");
@@ -153,12 +201,17 @@ void RegisterIndexCommand(CLI::App& root, CommandFn* run) {
   ls->add_flag("--json", opts->json, "Print JSON");
   ls->callback([run, opts] { *run = [opts] { return RunList(*opts); }; });
 
-  CLI::App* search = index->add_subcommand("search", "Retrieve the best-matching chunks (BM25)");
+  CLI::App* search = index->add_subcommand(
+      "search", "Retrieve the best-matching chunks (BM25; with --embedding-model BM25 and vectors fused by RRF)");
   search->add_option("--index", opts->index, "Index file")->required();
   search->add_option("query", opts->query, "Query text")->required();
   search->add_option("-k", opts->k, "How many chunks")->capture_default_str();
   search->add_flag("--json", opts->json, "Print JSON");
   search->add_flag("--no-prune", opts->no_prune, "Match every query term (plain FTS5 ranking; slower)");
+  search->add_option("--embedding-model", opts->embedding_model,
+                     "The index's embedding GGUF: hybrid retrieval (an index without vectors falls back to "
+                     "BM25 with a warning)");
+  search->add_option("--threads", opts->threads, "Embedding threads (0: all)");
   search->callback([run, opts] { *run = [opts] { return RunSearch(*opts); }; });
 }
 

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   RegisterCalibrateCommand(app, &run);
   RegisterIndexCommand(app, &run);
   RegisterSchemaCommand(app, &run);
+  RegisterAskCommand(app, &run);
   RegisterStoreCommand(app, &run);
   RegisterForgetCommand(app, &run);
   if (argc > 1 && argv[1][0] != '-') {

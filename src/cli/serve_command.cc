@@ -105,7 +105,8 @@ void RegisterServeCommand(CLI::App& root, CommandFn* run) {
   cmd->add_option("--retention", o->config.tasks.retention,
                   "Keep audit entries and resolved review items this long (30d, 12h); pruned hourly");
   cmd->add_option("--embedding-model", o->config.embedding_model,
-                  "An embedding GGUF (e.g. bge): serves POST /v1/embeddings");
+                  "An embedding GGUF (e.g. bge): serves POST /v1/embeddings, and answer tasks retrieve by "
+                  "BM25 and vectors (it must be the model their index was embedded with)");
   cmd->add_option("--api-key-file", o->config.api_key_file,
                   "File of API keys, one a line: every endpoint but /health and /ready then wants "
                   "'Authorization: Bearer KEY' (re-read on SIGHUP)");

@@ -48,7 +48,8 @@ struct TaskServing {
 };
 
 Result<std::unique_ptr<TaskServing>> SetUpTasks(const server::TasksConfig& c, std::shared_ptr<server::ServedModel> model,
-                                                 MetricsRegistry* metrics, server::JsonLog* log) {
+                                                 std::shared_ptr<Embedder> embedder, MetricsRegistry* metrics,
+                                                 server::JsonLog* log) {
   auto t = std::make_unique<TaskServing>();
   t->model = std::move(model);
   KOLIBRI_ASSIGN_OR_RETURN(t->file, tasks::LoadTaskFile(c.file));
@@ -66,7 +67,9 @@ Result<std::unique_ptr<TaskServing>> SetUpTasks(const server::TasksConfig& c, st
     if (const char* key = std::getenv("KOLIBRI_UPSTREAM_API_KEY"); key != nullptr) ep.api_key = key;
     r.upstreams[name] = ep;
   }
-  t->runner = std::make_unique<tasks::TaskRunner>(*t->model->scheduler);
+  tasks::TaskRunnerOptions runner_options;
+  runner_options.embedder = std::move(embedder);  // answer tasks: hybrid retrieval
+  t->runner = std::make_unique<tasks::TaskRunner>(*t->model->scheduler, runner_options);
   r.slm = t->runner.get();
   r.slm_model = t->model->config.name;
   if (!c.review_db.empty()) {
@@ -242,7 +245,7 @@ Status RunServe(ServeRunOptions o) {
   net::HttpServer http(std::move(http_options));
   gate.RegisterRoutes(http);
   router.RegisterRoutes(http, config.admin);
-  std::unique_ptr<Embedder> embedder;
+  std::shared_ptr<Embedder> embedder;
   std::unique_ptr<server::EmbeddingsApi> embeddings_api;
   if (!config.embedding_model.empty()) {
     KOLIBRI_ASSIGN_OR_RETURN(std::shared_ptr<Model> em, Model::Load(config.embedding_model, ModelOptions{}));
@@ -252,7 +255,7 @@ Status RunServe(ServeRunOptions o) {
   }
   std::unique_ptr<TaskServing> task_serving;
   if (!config.tasks.file.empty()) {
-    KOLIBRI_ASSIGN_OR_RETURN(task_serving, SetUpTasks(config.tasks, router.Find(config.tasks.model), &metrics, &log));
+    KOLIBRI_ASSIGN_OR_RETURN(task_serving, SetUpTasks(config.tasks, router.Find(config.tasks.model), embedder, &metrics, &log));
     task_serving->api->RegisterRoutes(http);
   }
   KOLIBRI_RETURN_IF_ERROR(http.Start());

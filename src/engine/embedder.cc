@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <thread>
 
 #include "engine/llama_backend.h"
+#include "kolibri/sha256.h"
 #include "llama.h"
 
 namespace kolibri {
@@ -104,7 +106,15 @@ Result<EmbeddingResult> Embedder::Embed(const std::vector<std::string>& texts) {
   result.vectors.resize(texts.size());
   std::lock_guard<std::mutex> lock(mu_);
   for (size_t first = 0; first < tokens.size();) {
-    size_t count = std::min(tokens.size() - first, static_cast<size_t>(options_.max_sequences));
+    // llama_encode takes a batch in one ubatch (n_ubatch = context_): texts go together
+    // only while their tokens fit it.
+    size_t count = 1;
+    int32_t batch_tokens = static_cast<int32_t>(tokens[first].size());
+    while (first + count < tokens.size() && count < static_cast<size_t>(options_.max_sequences) &&
+           batch_tokens + static_cast<int32_t>(tokens[first + count].size()) <= context_) {
+      batch_tokens += static_cast<int32_t>(tokens[first + count].size());
+      ++count;
+    }
     KOLIBRI_RETURN_IF_ERROR(EncodeBatch(tokens, first, count, result.vectors));
     first += count;
   }
@@ -147,6 +157,29 @@ Status Embedder::EncodeBatch(const std::vector<std::vector<int32_t>>& tokens, si
     }
   }
   return Status::Ok();
+}
+
+Result<std::string> Embedder::Fingerprint() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!fingerprint_.empty()) return fingerprint_;
+  constexpr std::streamoff kPart = 4 << 20;
+  std::ifstream f(model_->path(), std::ios::binary | std::ios::ate);
+  if (!f) return Status::IoError("cannot read the embedding model '" + model_->path() + "' to fingerprint it");
+  const std::streamoff size = f.tellg();
+  Sha256 h;
+  h.Update(std::to_string(size) + "\n");
+  std::string buf;
+  auto read = [&](std::streamoff from, std::streamoff n) {
+    buf.resize(static_cast<size_t>(n));
+    f.seekg(from);
+    f.read(buf.data(), n);
+    h.Update(buf.data(), static_cast<size_t>(f.gcount()));
+  };
+  read(0, std::min(size, kPart));
+  if (size > kPart) read(std::max(kPart, size - kPart), std::min(kPart, size - kPart));
+  if (f.bad()) return Status::IoError("cannot read the embedding model '" + model_->path() + "'");
+  fingerprint_ = model_->architecture() + "-" + std::to_string(dimension_) + "d-" + h.HexDigest().substr(0, 16);
+  return fingerprint_;
 }
 
 }  // namespace kolibri

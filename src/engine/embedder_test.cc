@@ -52,6 +52,25 @@ TEST(EmbedderTest, BertEncoderGivesNormalizedDeterministicVectors) {
   EXPECT_GT(r->prompt_tokens, 6 * 3);  // [CLS] ... [SEP] around every text
 }
 
+// Texts that each fit the context but not together: an encoder takes a batch in one
+// ubatch, so they must go in separate batches (llama.cpp aborted here before).
+TEST(EmbedderTest, LongTextsAreSplitAcrossBatches) {
+  auto model = Load("bert-tiny", "bert-bge");
+  ASSERT_NE(model, nullptr);
+  auto e = Embedder::Create(model, EmbedderOptions{.context = 64, .max_sequences = 4});
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  std::string long_text;
+  for (int i = 0; i < 20; ++i) long_text += "refund parcel ";
+  const std::vector<std::string> texts = {long_text, long_text + "late", "short one", long_text};
+  auto r = (*e)->Embed(texts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->vectors.size(), 4u);
+  EXPECT_NEAR(Dot(r->vectors[0], r->vectors[3]), 1.0, 1e-4);
+  auto single = (*e)->Embed({texts[1]});
+  ASSERT_TRUE(single.ok());
+  EXPECT_NEAR(Dot(single->vectors[0], r->vectors[1]), 1.0, 1e-4);
+}
+
 TEST(EmbedderTest, DecoderFallsBackToMeanPooling) {
   auto model = Load("tiny", "qwen2");
   ASSERT_NE(model, nullptr);

@@ -26,6 +26,7 @@ void Apply(llama_sampler* smpl, llama_token_data_array* cur_p) {
   auto t0 = std::chrono::steady_clock::now();
   grammar::MaskOptions opts;
   opts.remaining_tokens = c->state->remaining_tokens;
+  opts.budget_window = c->state->budget_window;
   c->state->matcher->FillNextTokenBitmask(c->words.data(), opts);
   const uint32_t* w = c->words.data();
   const size_t n_bits = c->words.size() * 32;

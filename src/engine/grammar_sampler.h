@@ -15,6 +15,7 @@ namespace kolibri::engine {
 struct GrammarSamplerState {
   grammar::GrammarMatcher* matcher = nullptr;  // owned by the caller, outlives the sampler
   int32_t remaining_tokens = -1;  // updated by the caller before each step (budget mode)
+  int32_t budget_window = 16;     // grammar::MaskOptions::budget_window
   bool rejected = false;          // set when a chosen token was not accepted (a bug)
   int64_t mask_ns = 0;            // time spent filling masks (for metrics and benches)
   int64_t masks = 0;

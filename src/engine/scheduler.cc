@@ -513,6 +513,7 @@ void SchedulerImpl::BuildSampler(Job& job) {
     job.matcher = std::make_unique<grammar::GrammarMatcher>(job.req.grammar);
     job.grammar_state = std::make_unique<GrammarSamplerState>();
     job.grammar_state->matcher = job.matcher.get();
+    job.grammar_state->budget_window = std::max(job.req.budget_window, 0);
     llama_sampler_chain_add(chain, NewGrammarSampler(job.grammar_state.get()));
   } else if (job.req.ignore_eos) {
     // As llama-server does it: end-of-generation tokens are never sampled.

@@ -50,7 +50,7 @@ std::vector<uint32_t> DecodeUtf8Lenient(std::string_view s) {
 
 }  // namespace
 
-ExprId AddSubstringOf(Grammar* g, std::string_view text, RegexEncoding encoding) {
+ExprId AddSubstringOf(Grammar* g, std::string_view text, RegexEncoding encoding, SubstringEmpty empty) {
   const std::vector<uint32_t> cps = DecodeUtf8Lenient(text);
   std::vector<SamState> st(1);
   st.reserve(cps.size() * 2 + 1);
@@ -88,7 +88,9 @@ ExprId AddSubstringOf(Grammar* g, std::string_view text, RegexEncoding encoding)
   for (size_t i = 0; i < st.size(); ++i) g->AddRule("substring_" + std::to_string(base) + "_" + std::to_string(i));
   std::map<uint32_t, ExprId> encoded;
   for (size_t i = 0; i < st.size(); ++i) {
-    std::vector<ExprId> alts{g->Empty()};
+    // Every automaton state ends a substring; only the start state's end is the empty one.
+    std::vector<ExprId> alts;
+    if (i != 0 || empty == SubstringEmpty::kAllowed) alts.push_back(g->Empty());
     for (auto [c, to] : st[i].next) {
       auto it = encoded.find(c);
       if (it == encoded.end()) it = encoded.emplace(c, AddCharSet(g, {{c, c}}, encoding)).first;

@@ -220,6 +220,21 @@ TierOutcome Cascade::RunSlm(const TaskDefinition& task, const std::string& input
     if (o.outcome == "escalated") o.detail = "confidence " + Fixed(c->probability) + " below " + Fixed(threshold);
     return o;
   }
+  if (task.kind == TaskKind::kAnswer) {
+    auto a = r_.slm->Answer(task, input);
+    o.latency_ms = MsSince(t0);
+    if (!a.ok()) {
+      o.outcome = "error";
+      o.detail = a.status().ToString();
+      return o;
+    }
+    o.record = a->ToJson();
+    o.label = a->status;
+    o.confidence = a->valid ? 1 : 0;
+    o.outcome = a->valid ? "answered" : "escalated";
+    if (!a->valid) o.detail = "the answer failed the citation check: " + a->errors.front();
+    return o;
+  }
   auto e = r_.slm->Extract(task, input);
   o.latency_ms = MsSince(t0);
   if (!e.ok()) {
@@ -309,7 +324,12 @@ Result<CascadeResult> Cascade::Run(const TaskDefinition& task, const std::string
                                      "review queue, any other name an upstream endpoint)");
     }
     if (t == "tier0" && task.kind != TaskKind::kClassify) {
-      return Status::InvalidArgument("tier0 only answers classify tasks; task '" + task.name + "' is an extract task");
+      return Status::InvalidArgument("tier0 only answers classify tasks; task '" + task.name + "' is an " +
+                                     std::string(tasks::TaskKindName(task.kind)) + " task");
+    }
+    if (task.kind == TaskKind::kAnswer && r_.upstreams.count(t) > 0) {
+      return Status::InvalidArgument("answer task '" + task.name + "' cannot escalate to upstream '" + t +
+                                     "': it answers only from the local index (use slm and human)");
     }
   }
   const auto t0 = Clock::now();

@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "kolibri/document_store.h"
 #include "kolibri/scheduler.h"
 #include "net/http_client.h"
 #include "server/api_server.h"
@@ -147,6 +151,69 @@ TEST_F(TaskApiTest, BadRequestsGetClearErrors) {
   EXPECT_EQ(Post("/v1/tasks/route", "{\"input\":\"\xed\xa0\x80\"}").status, 400);  // a UTF-16 surrogate
   std::string deep(100000, '[');
   EXPECT_EQ(Post("/v1/tasks/route", deep).status, 400);
+}
+
+// An answer task from a task file, over an index made here: the record is the answer with
+// checked citations, or the item goes to review; never an unverified answer.
+TEST_F(TaskApiTest, AnswerTasksAnswerFromTheirIndexWithCheckedCitations) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("kolibri-task-api-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    auto store = DocumentStore::Open((dir / "policies.db").string());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    Document d;
+    d.id = d.source_path = "/docs/refunds.md";
+    d.title = "Refunds";
+    d.content_hash = "h1";
+    d.text = "Refunds are paid within five business days to the original card.";
+    d.chunks.push_back(Chunk{.id = "c0ffee01", .ordinal = 0, .begin = 0, .end = d.text.size(), .text = d.text});
+    ASSERT_TRUE((*store)->ReplaceSource(d.source_path, d.content_hash, {d}).ok());
+  }
+  auto f = tasks::ParseTaskFile(R"(tasks:
+  - name: policy
+    kind: answer
+    index: policies.db
+    k: 3
+    max_tokens: 80
+)",
+                                "answer.yaml", dir.string());
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  TaskApi api(*f, *cascade_);
+  net::HttpServerOptions ho;
+  ho.port = 0;
+  ho.error_body = &ApiServer::TransportErrorBody;
+  net::HttpServer http(ho);
+  api.RegisterRoutes(http);
+  ASSERT_TRUE(http.Start().ok());
+  net::HttpClientOptions co;
+  co.port = http.port();
+  for (const char* question : {R"({"input":"When are refunds paid?"})", R"({"input":"zebra quasar"})"}) {
+    net::HttpClient client(co);  // one connection per request: Stop waits for open ones
+    auto r = client.Post("/v1/tasks/policy", question);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->status, 200) << r->body;
+    auto j = nlohmann::json::parse(r->body);
+    if (j["tier"] == "slm") {
+      const auto& rec = j["record"];
+      EXPECT_TRUE(rec["valid"].get<bool>()) << r->body;
+      EXPECT_EQ(j["label"], rec["status"]);
+      for (const auto& c : rec["citations"]) {
+        EXPECT_EQ(c["chunk"], "c0ffee01");
+        EXPECT_NE(c["text"].get<std::string>().find(c["quote"].get<std::string>()), std::string::npos);
+        EXPECT_EQ(c["source_path"], "/docs/refunds.md");
+      }
+    } else {
+      EXPECT_EQ(j["tier"], "human") << r->body;  // an answer that failed the check is never returned
+    }
+    if (std::string(question).find("zebra") != std::string::npos) {
+      EXPECT_EQ(j["tier"], "slm");
+      EXPECT_EQ(j["record"]["status"], "not_in_sources");
+      EXPECT_TRUE(j["record"]["forced"].get<bool>());
+    }
+  }
+  http.Stop();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

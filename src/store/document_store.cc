@@ -2,7 +2,11 @@
 // version step, applied by OpenSqliteStore at Open), so old index files keep working.
 #include "kolibri/document_store.h"
 
+#include <algorithm>
+
+#include "kolibri/rank_fusion.h"
 #include "kolibri/sha256.h"
+#include "store/chunk_vectors.h"
 #include "store/retrieval.h"
 #include "store/sqlite_handle.h"
 #include "store/sqlite_schema.h"
@@ -18,7 +22,7 @@ using store::Transaction;
 constexpr int64_t kApplicationId = 0x4B4C4231;
 
 // kMigrations[i] moves the schema from version i to i + 1.
-constexpr const char* kMigrations[] = {
+const char* const kMigrations[] = {
     R"sql(
 CREATE TABLE sources(
   path TEXT PRIMARY KEY,
@@ -62,6 +66,7 @@ CREATE TRIGGER chunks_after_delete AFTER DELETE ON chunks BEGIN
   VALUES ('delete', old.chunk_rowid, old.text, old.heading_path, old.title);
 END;
 )sql",
+    store::kChunkVectorsSchema,
 };
 static_assert(std::size(kMigrations) == DocumentStore::kSchemaVersion);
 
@@ -86,6 +91,12 @@ class DocumentStore::Impl {
   Connection db;
   std::string path;
   std::unique_ptr<store::Retriever> retriever;
+  std::unique_ptr<store::ChunkVectors> vectors;
+
+  void Invalidate() {
+    retriever->Invalidate();
+    vectors->Invalidate();
+  }
 
   Status DeleteSource(const std::string& source_path) {
     KOLIBRI_ASSIGN_OR_RETURN(Statement chunks, db.Prepare(
@@ -109,6 +120,7 @@ Result<std::unique_ptr<DocumentStore>> DocumentStore::Open(const std::string& pa
       {.create = options.create, .read_only = options.read_only, .busy_timeout_ms = options.busy_timeout_ms}));
   KOLIBRI_RETURN_IF_ERROR(impl->db.Exec("PRAGMA foreign_keys = ON"));
   KOLIBRI_ASSIGN_OR_RETURN(impl->retriever, store::Retriever::Create(&impl->db));
+  impl->vectors = std::make_unique<store::ChunkVectors>(&impl->db, path);
   return std::unique_ptr<DocumentStore>(new DocumentStore(std::move(impl)));
 }
 
@@ -122,7 +134,7 @@ Result<bool> DocumentStore::IsCurrent(const std::string& source_path, const std:
 Status DocumentStore::ReplaceSource(const std::string& source_path, const std::string& content_hash,
                                     const std::vector<Document>& documents) {
   Connection& db = impl_->db;
-  impl_->retriever->Invalidate();
+  impl_->Invalidate();
   Transaction tx(&db);
   KOLIBRI_RETURN_IF_ERROR(tx.Begin());
   KOLIBRI_RETURN_IF_ERROR(impl_->DeleteSource(source_path));
@@ -158,7 +170,7 @@ Status DocumentStore::ReplaceSource(const std::string& source_path, const std::s
 
 Result<int> DocumentStore::RemovePath(const std::string& path) {
   Connection& db = impl_->db;
-  impl_->retriever->Invalidate();
+  impl_->Invalidate();
   Transaction tx(&db);
   KOLIBRI_RETURN_IF_ERROR(tx.Begin());
   std::string prefix = path;
@@ -236,12 +248,59 @@ Result<StoreStats> DocumentStore::Stats() {
   KOLIBRI_ASSIGN_OR_RETURN(s.sources, impl_->db.QueryInt("SELECT count(*) FROM sources"));
   KOLIBRI_ASSIGN_OR_RETURN(s.documents, impl_->db.QueryInt("SELECT count(*) FROM documents"));
   KOLIBRI_ASSIGN_OR_RETURN(s.chunks, impl_->db.QueryInt("SELECT count(*) FROM chunks"));
+  KOLIBRI_ASSIGN_OR_RETURN(s.embedded_chunks, impl_->vectors->Count());
   return s;
 }
 
 Result<std::vector<RetrievedChunk>> DocumentStore::Retrieve(const std::string& query, int k,
                                                             const RetrieveOptions& options) {
   return impl_->retriever->Retrieve(query, k, options);
+}
+
+Result<std::vector<RetrievedChunk>> DocumentStore::RetrieveHybrid(const std::string& query,
+                                                                  std::span<const float> query_vector, int k,
+                                                                  const HybridRetrieveOptions& options) {
+  std::vector<RetrievedChunk> out;
+  if (k <= 0) return out;
+  const int candidates = options.candidates > 0 ? options.candidates : std::max(4 * k, 50);
+  KOLIBRI_ASSIGN_OR_RETURN(std::vector<VectorHit> vector_hits,
+                           impl_->vectors->Search(query_vector, static_cast<size_t>(candidates), options.threads));
+  KOLIBRI_ASSIGN_OR_RETURN(auto bm25_hits, impl_->retriever->Rank(query, candidates, options.bm25));
+  std::vector<std::vector<int64_t>> lists(2);
+  for (const auto& [rowid, score] : bm25_hits) lists[0].push_back(rowid);
+  for (const VectorHit& h : vector_hits) lists[1].push_back(h.id);
+  for (const FusedRank& f : ReciprocalRankFusion(lists, options.rrf_k)) {
+    if (static_cast<int>(out.size()) == k) break;
+    RetrievedChunk c;
+    KOLIBRI_ASSIGN_OR_RETURN(bool found, impl_->retriever->Fetch(f.id, &c));
+    if (!found) continue;
+    c.score = f.score;
+    c.bm25_rank = f.ranks[0];
+    c.vector_rank = f.ranks[1];
+    if (c.bm25_rank > 0) c.bm25_score = bm25_hits[c.bm25_rank - 1].second;
+    if (c.vector_rank > 0) c.similarity = vector_hits[c.vector_rank - 1].score;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<std::optional<EmbeddingModelInfo>> DocumentStore::EmbeddingModel() { return impl_->vectors->Model(); }
+
+Status DocumentStore::SetEmbeddingModel(const EmbeddingModelInfo& model) { return impl_->vectors->SetModel(model); }
+
+Status DocumentStore::ClearEmbeddings() { return impl_->vectors->Clear(); }
+
+Result<std::vector<PendingChunk>> DocumentStore::ChunksWithoutEmbedding(int limit) {
+  return impl_->vectors->Pending(limit);
+}
+
+Status DocumentStore::PutEmbeddings(const std::vector<std::pair<std::string, std::vector<float>>>& vectors) {
+  return impl_->vectors->Put(vectors);
+}
+
+std::string RetrievedChunk::FoundBy() const {
+  if (bm25_rank > 0 && vector_rank > 0) return "bm25+vector";
+  return vector_rank > 0 ? "vector" : "bm25";
 }
 
 Result<RetrievedChunk> DocumentStore::GetChunk(const std::string& chunk_id) {
@@ -251,8 +310,16 @@ Result<RetrievedChunk> DocumentStore::GetChunk(const std::string& chunk_id) {
   st.Bind(1, chunk_id);
   KOLIBRI_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return Status::NotFound("no chunk '" + chunk_id + "' in the index");
-  return RetrievedChunk{st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5),
-                        static_cast<uint64_t>(st.Int(6)), static_cast<uint64_t>(st.Int(7)), 0.0};
+  RetrievedChunk c;
+  c.chunk_id = st.Text(0);
+  c.document_id = st.Text(1);
+  c.source_path = st.Text(2);
+  c.title = st.Text(3);
+  c.heading_path = st.Text(4);
+  c.text = st.Text(5);
+  c.begin = static_cast<uint64_t>(st.Int(6));
+  c.end = static_cast<uint64_t>(st.Int(7));
+  return c;
 }
 
 Status DocumentStore::CheckIntegrity() {

@@ -138,39 +138,60 @@ Result<std::string> Retriever::MatchExpression(const std::string& query, const R
   return match;
 }
 
-Result<std::vector<RetrievedChunk>> Retriever::Retrieve(const std::string& query, int k,
-                                                        const RetrieveOptions& options) {
-  std::vector<RetrievedChunk> out;
-  if (k <= 0) return out;
+Result<std::vector<std::pair<int64_t, double>>> Retriever::Rank(const std::string& query, int k,
+                                                                const RetrieveOptions& options) {
+  std::vector<std::pair<int64_t, double>> hits;
+  if (k <= 0) return hits;
   KOLIBRI_ASSIGN_OR_RETURN(std::string match, MatchExpression(query, options));
-  if (match.empty()) return out;
+  if (match.empty()) return hits;
   search_.Reset();
   search_.Bind(1, match).Bind(2, int64_t{k});
-  std::vector<std::pair<int64_t, double>> hits;
   while (true) {
-    KOLIBRI_ASSIGN_OR_RETURN(bool row, search_.Step());
-    if (!row) break;
+    auto row = search_.Step();
+    if (!row.ok()) {
+      search_.Reset();
+      return row.status();
+    }
+    if (!*row) break;
     hits.emplace_back(search_.Int(0), -search_.Double(1));
   }
   search_.Reset();
-  for (const auto& [rowid, score] : hits) {
+  return hits;
+}
+
+Result<bool> Retriever::Fetch(int64_t rowid, RetrievedChunk* c) {
+  fetch_.Reset();
+  fetch_.Bind(1, rowid);
+  auto row = fetch_.Step();
+  if (!row.ok() || !*row) {
     fetch_.Reset();
-    fetch_.Bind(1, rowid);
-    KOLIBRI_ASSIGN_OR_RETURN(bool row, fetch_.Step());
-    if (!row) continue;
+    return row;
+  }
+  c->chunk_id = fetch_.Text(0);
+  c->document_id = fetch_.Text(1);
+  c->source_path = fetch_.Text(2);
+  c->title = fetch_.Text(3);
+  c->heading_path = fetch_.Text(4);
+  c->text = fetch_.Text(5);
+  c->begin = static_cast<uint64_t>(fetch_.Int(6));
+  c->end = static_cast<uint64_t>(fetch_.Int(7));
+  fetch_.Reset();
+  return true;
+}
+
+Result<std::vector<RetrievedChunk>> Retriever::Retrieve(const std::string& query, int k,
+                                                        const RetrieveOptions& options) {
+  KOLIBRI_ASSIGN_OR_RETURN(auto hits, Rank(query, k, options));
+  std::vector<RetrievedChunk> out;
+  for (const auto& [rowid, score] : hits) {
     RetrievedChunk c;
-    c.chunk_id = fetch_.Text(0);
-    c.document_id = fetch_.Text(1);
-    c.source_path = fetch_.Text(2);
-    c.title = fetch_.Text(3);
-    c.heading_path = fetch_.Text(4);
-    c.text = fetch_.Text(5);
-    c.begin = static_cast<uint64_t>(fetch_.Int(6));
-    c.end = static_cast<uint64_t>(fetch_.Int(7));
+    KOLIBRI_ASSIGN_OR_RETURN(bool found, Fetch(rowid, &c));
+    if (!found) continue;
     c.score = score;
+    c.bm25_score = score;
+    c.bm25_rank = static_cast<int>(out.size()) + 1;
     out.push_back(std::move(c));
   }
-  fetch_.Reset();
   return out;
 }
 

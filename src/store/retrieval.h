@@ -33,6 +33,11 @@ class Retriever {
   Result<std::string> MatchExpression(const std::string& query, const RetrieveOptions& options);
   Result<std::vector<RetrievedChunk>> Retrieve(const std::string& query, int k,
                                                const RetrieveOptions& options);
+  // The BM25 ranking alone: (chunk rowid, score), best first.
+  Result<std::vector<std::pair<int64_t, double>>> Rank(const std::string& query, int k,
+                                                       const RetrieveOptions& options);
+  // The chunk stored under `rowid`; false when it is gone.
+  Result<bool> Fetch(int64_t rowid, RetrievedChunk* out);
   // Forgets cached counts; call after this connection writes (data_version only tracks others).
   void Invalidate() { cached_count_ = -1; }
 

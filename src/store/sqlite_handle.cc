@@ -54,6 +54,11 @@ Statement& Statement::BindDouble(int index, double value) {
   return *this;
 }
 
+Statement& Statement::BindBlob(int index, const void* data, size_t bytes) {
+  sqlite3_bind_blob64(stmt_, index, data, bytes, SQLITE_TRANSIENT);
+  return *this;
+}
+
 Result<bool> Statement::Step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@ class Statement {
   Statement& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
   Statement& Bind(int index, int64_t value);
   Statement& BindDouble(int index, double value);
+  Statement& BindBlob(int index, const void* data, size_t bytes);
   // Steps once: true when a row is available, false when done.
   Result<bool> Step();
   // Steps to completion, ignoring rows.
@@ -40,6 +42,12 @@ class Statement {
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   double Double(int col) const { return sqlite3_column_double(stmt_, col); }
   std::string Text(int col) const;
+  // The column's bytes (valid until the next Step/Reset).
+  std::string_view Blob(int col) const {
+    const void* p = sqlite3_column_blob(stmt_, col);
+    return p == nullptr ? std::string_view()
+                        : std::string_view(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
 
  private:
   sqlite3* db_ = nullptr;

@@ -5,6 +5,7 @@
 #include "kolibri/grammar/compile_cache.h"
 #include "kolibri/grammar/compiled_grammar.h"
 #include "kolibri/grammar/json_schema_converter.h"
+#include "kolibri/tasks/source_index.h"
 #include "kolibri/tasks/task_runner.h"
 #include "tasks/prompt.h"
 #include "tasks/schema_checker.h"
@@ -35,7 +36,12 @@ TaskRunner::TaskRunner(Scheduler& scheduler, TaskRunnerOptions options)
 TaskRunner::~TaskRunner() = default;
 
 std::string TaskSystemMessage(const TaskDefinition& task) {
-  return task.kind == TaskKind::kExtract ? ExtractSystemMessage(task) : ClassifySystemMessage(task);
+  switch (task.kind) {
+    case TaskKind::kExtract: return ExtractSystemMessage(task);
+    case TaskKind::kClassify: return ClassifySystemMessage(task);
+    case TaskKind::kAnswer: return AnswerSystemMessage(task);
+  }
+  return ExtractSystemMessage(task);
 }
 
 Result<std::vector<std::string>> CheckExtractedRecord(const TaskDefinition& task, const nlohmann::json& record,

@@ -26,6 +26,30 @@ std::string ClassifySystemMessage(const TaskDefinition& task) {
   return s;
 }
 
+std::string AnswerSystemMessage(const TaskDefinition& task) {
+  std::string s = task.instructions;
+  if (!s.empty() && s.back() != '\n') s += "\n";
+  s += "Answer the question only from the sources in the user message. Reply with one JSON object: "
+       "{\"status\": \"answered\" or \"not_in_sources\", \"answer\": your answer, \"citations\": "
+       "[{\"chunk\": the id of a source, \"quote\": words copied exactly from that source}]}. "
+       "Support every statement with a citation. If the sources do not contain the answer, reply with "
+       "status \"not_in_sources\" and no citations.";
+  return s;
+}
+
+std::string AnswerUserMessage(std::string_view question, const std::vector<RetrievedChunk>& sources) {
+  std::string s = "Sources:\n";
+  for (const RetrievedChunk& c : sources) {
+    s += "\n[chunk " + c.chunk_id + "]";
+    if (!c.title.empty()) s += " " + c.title;
+    if (!c.heading_path.empty() && c.heading_path != c.title) s += " > " + c.heading_path;
+    s += "\n" + c.text + "\n";
+  }
+  s += "\nQuestion: ";
+  s += question;
+  return s;
+}
+
 std::string RepairMessage(const std::vector<std::string>& errors) {
   std::string s = "That JSON is not acceptable:\n";
   for (const auto& e : errors) s += "- " + e + "\n";

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kolibri/document_store.h"
 #include "kolibri/model.h"
 #include "kolibri/scheduler.h"
 #include "kolibri/status.h"
@@ -18,6 +19,10 @@ namespace kolibri::tasks {
 std::string ExtractSystemMessage(const TaskDefinition& task);
 // Instructions, then the labels with descriptions and examples, "answer with the label".
 std::string ClassifySystemMessage(const TaskDefinition& task);
+// Instructions, then the grounding rules and the answer's JSON shape.
+std::string AnswerSystemMessage(const TaskDefinition& task);
+// The sources (id, title / heading, text of each chunk), then the question.
+std::string AnswerUserMessage(std::string_view question, const std::vector<RetrievedChunk>& sources);
 // The user message asking for a corrected record after `errors`.
 std::string RepairMessage(const std::vector<std::string>& errors);
 

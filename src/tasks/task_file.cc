@@ -15,7 +15,14 @@
 
 namespace kolibri::tasks {
 
-std::string_view TaskKindName(TaskKind kind) { return kind == TaskKind::kExtract ? "extract" : "classify"; }
+std::string_view TaskKindName(TaskKind kind) {
+  switch (kind) {
+    case TaskKind::kExtract: return "extract";
+    case TaskKind::kClassify: return "classify";
+    case TaskKind::kAnswer: return "answer";
+  }
+  return "extract";
+}
 std::string_view LabelScoringName(LabelScoring s) { return s == LabelScoring::kRestricted ? "restricted" : "full"; }
 
 namespace {
@@ -201,12 +208,29 @@ Status ReadLabels(const Reader& r, const YAML::Node& n, TaskDefinition* t) {
   return Status::Ok();
 }
 
+Status ReadAnswer(const Reader& r, const YAML::Node& n, const std::string& base_dir, TaskDefinition* t) {
+  if (n["schema"]) return r.Error(n["schema"], "an answer task has a fixed answer shape, not a schema");
+  if (n["labels"]) return r.Error(n["labels"], "an answer task takes an index, not labels");
+  if (!n["index"]) return r.Error(n, "task '" + t->name + "' (answer) needs an index (a kolibri index file)");
+  KOLIBRI_ASSIGN_OR_RETURN(t->index, r.String(n["index"], "index"));
+  if (t->index.empty()) return r.Error(n["index"], "index is empty");
+  std::filesystem::path p(t->index);
+  if (p.is_relative() && !base_dir.empty()) t->index = (std::filesystem::path(base_dir) / p).string();
+  if (n["k"]) {
+    KOLIBRI_ASSIGN_OR_RETURN(t->k, r.Int(n["k"], "k", 1, 50));
+  }
+  if (n["max_citations"]) {
+    KOLIBRI_ASSIGN_OR_RETURN(t->max_citations, r.Int(n["max_citations"], "max_citations", 1, 20));
+  }
+  return Status::Ok();
+}
+
 Status ReadTask(const Reader& r, const YAML::Node& n, const std::string& display, const std::string& base_dir,
                 TaskDefinition* t) {
   if (!n.IsMap()) return r.Error(n, "a task must be a mapping");
   KOLIBRI_RETURN_IF_ERROR(r.Keys(n, {"name", "kind", "model", "instructions", "schema", "labels", "scoring",
                                      "thresholds", "calibration", "max_attempts", "max_tokens", "token_budget",
-                                     "truncate", "temperature", "escalation"},
+                                     "truncate", "temperature", "escalation", "index", "k", "max_citations"},
                                  "a task"));
   t->file = display;
   t->line = n.Mark().line + 1;
@@ -218,11 +242,12 @@ Status ReadTask(const Reader& r, const YAML::Node& n, const std::string& display
     return r.Error(n["name"], "a task name must be letters, digits, '_', '-' or '.'");
   }
   const std::string where = "task '" + t->name + "'";
-  if (!n["kind"]) return r.Error(n, where + " needs a kind (extract or classify)");
+  if (!n["kind"]) return r.Error(n, where + " needs a kind (extract, classify or answer)");
   KOLIBRI_ASSIGN_OR_RETURN(std::string kind, r.String(n["kind"], "kind"));
   if (kind == "extract") t->kind = TaskKind::kExtract;
   else if (kind == "classify") t->kind = TaskKind::kClassify;
-  else return r.Error(n["kind"], "kind must be extract or classify, got '" + kind + "'");
+  else if (kind == "answer") t->kind = TaskKind::kAnswer;
+  else return r.Error(n["kind"], "kind must be extract, classify or answer, got '" + kind + "'");
   if (n["model"]) {
     KOLIBRI_ASSIGN_OR_RETURN(t->model, r.String(n["model"], "model"));
   }
@@ -256,7 +281,17 @@ Status ReadTask(const Reader& r, const YAML::Node& n, const std::string& display
   }
   if (const YAML::Node th = n["thresholds"]) {
     if (!th.IsMap()) return r.Error(th, "thresholds must be a mapping");
-    KOLIBRI_RETURN_IF_ERROR(r.Keys(th, {"min_confidence"}, "thresholds"));
+    KOLIBRI_RETURN_IF_ERROR(r.Keys(th, {"min_confidence", "min_score", "min_similarity"}, "thresholds"));
+    if (th["min_score"]) {
+      KOLIBRI_ASSIGN_OR_RETURN(t->min_score, r.Number(th["min_score"], "min_score"));
+      if (t->min_score < 0) return r.Error(th["min_score"], "min_score must be >= 0");
+    }
+    if (th["min_similarity"]) {
+      KOLIBRI_ASSIGN_OR_RETURN(t->min_similarity, r.Number(th["min_similarity"], "min_similarity"));
+      if (t->min_similarity < -1 || t->min_similarity > 1) {
+        return r.Error(th["min_similarity"], "min_similarity must be between -1 and 1");
+      }
+    }
     if (th["min_confidence"]) {
       KOLIBRI_ASSIGN_OR_RETURN(t->min_confidence, r.Number(th["min_confidence"], "min_confidence"));
       if (t->min_confidence < 0 || t->min_confidence > 1) {
@@ -277,6 +312,10 @@ Status ReadTask(const Reader& r, const YAML::Node& n, const std::string& display
     if (s == "restricted") t->scoring = LabelScoring::kRestricted;
     else if (s == "full") t->scoring = LabelScoring::kFull;
     else return r.Error(n["scoring"], "scoring must be restricted or full, got '" + s + "'");
+  }
+  if (t->kind == TaskKind::kAnswer) return ReadAnswer(r, n, base_dir, t);
+  for (const char* key : {"index", "k", "max_citations"}) {
+    if (n[key]) return r.Error(n[key], std::string(key) + " belongs to answer tasks");
   }
   if (t->kind == TaskKind::kExtract) {
     if (n["labels"]) return r.Error(n["labels"], "an extract task takes a schema, not labels");

@@ -78,7 +78,7 @@ TEST(TaskFileTest, BadFilesPointAtTheLine) {
        "max_tokens must be an integer"},
       {"range", "- name: a\n  kind: classify\n  labels: [x, y]\n  thresholds: {min_confidence: 2}\n", "t.yaml:4:32",
        "between 0 and 1"},
-      {"bad kind", "- name: a\n  kind: summarize\n", "t.yaml:2:9", "kind must be extract or classify"},
+      {"bad kind", "- name: a\n  kind: summarize\n", "t.yaml:2:9", "kind must be extract, classify or answer"},
       {"schema not JSON", "- name: a\n  kind: extract\n  schema: '{nope'\n", "t.yaml:3:11", "not valid JSON"},
       {"schema not compilable", "- name: a\n  kind: extract\n  schema: {type: object, properties: {x: {$ref: '#/nowhere'}}}\n",
        "t.yaml:3:11", "schema"},

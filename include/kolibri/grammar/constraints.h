@@ -19,11 +19,14 @@ struct LabelOptions {
 // Exactly one of `labels`. InvalidArgument when the set is empty.
 Result<Grammar> LabelsToGrammar(const std::vector<std::string>& labels, const LabelOptions& options = {});
 
-// An expression matching every substring of `text` (the empty one included), code point
-// aligned, in the given encoding — with kJsonString the *decoded* value is the substring
+enum class SubstringEmpty { kAllowed, kRejected };
+
+// An expression matching every substring of `text` (the empty one too unless `empty` is
+// kRejected), code point aligned, in the given encoding — with kJsonString the *decoded* value is the substring
 // while the bytes are JSON-escaped. Built from a suffix automaton of the text: linear in the
 // text's length (one rule per automaton state), so 20,000-character texts stay cheap.
-ExprId AddSubstringOf(Grammar* grammar, std::string_view text, RegexEncoding encoding);
+ExprId AddSubstringOf(Grammar* grammar, std::string_view text, RegexEncoding encoding,
+                      SubstringEmpty empty = SubstringEmpty::kAllowed);
 
 // A grammar whose root is a substring of `text` (raw bytes, or a quoted JSON string).
 Grammar SubstringGrammar(std::string_view text, RegexEncoding encoding);

@@ -26,6 +26,20 @@
 //       scoring: restricted            # restricted | full (see LabelScoring)
 //       thresholds: {min_confidence: 0.7}
 //       calibration: {temperature: 1.0}
+//     - name: policy_answers
+//       kind: answer                   # grounded answers with verified citations
+//       instructions: Answer questions about our refund and shipping policies.
+//       index: policies.db             # a `kolibri index` file, relative to the task file
+//       k: 5                           # chunks retrieved per question (1..50)
+//       thresholds: {min_score: 0, min_similarity: 0.5}   # evidence floor (see below)
+//       max_citations: 3               # 1..20
+//       max_tokens: 256                # bounds the answer; the JSON is closed in time
+//
+// An answer task's evidence floor: a retrieved chunk is given to the model only when BM25
+// found it with a score above min_score (default 0: any term matched) or the vector side
+// found it with a similarity of at least min_similarity (default 0.5; cosine, so it
+// depends on the embedding model). When no chunk passes, the answer is "not_in_sources"
+// without generating.
 //
 // Calibration fitted by `kolibri calibrate` is kept in a sidecar file next to the task file
 // (CalibrationSidecarPath), which LoadTaskFile applies over the inline `calibration:`, so
@@ -41,8 +55,8 @@
 
 namespace kolibri::tasks {
 
-enum class TaskKind { kExtract, kClassify };
-std::string_view TaskKindName(TaskKind kind);  // "extract", "classify"
+enum class TaskKind { kExtract, kClassify, kAnswer };
+std::string_view TaskKindName(TaskKind kind);  // "extract", "classify", "answer"
 
 // How a label's score is formed from its token log-probabilities (both end every label
 // with the model's end-of-generation token, so "bill" and "billing" compete fairly).
@@ -92,7 +106,14 @@ struct TaskDefinition {
   double min_confidence = 0;  // thresholds.min_confidence: below it a result is not confident
   Calibration calibration;
 
-  // both
+  // answer
+  std::string index;               // the document index's path (resolved against the task file)
+  int32_t k = 5;                   // chunks retrieved per question
+  double min_score = 0;            // thresholds.min_score: BM25 evidence floor (exclusive)
+  double min_similarity = 0.5;     // thresholds.min_similarity: vector evidence floor (inclusive)
+  int32_t max_citations = 3;
+
+  // all kinds
   bool truncate = false;
   double temperature = 0;
   std::vector<std::string> escalation;
