@@ -36,5 +36,6 @@ void RegisterClassifyTaskCommand(CLI::App& root, CommandFn* run);
 void RegisterCalibrateCommand(CLI::App& root, CommandFn* run);
 void RegisterIndexCommand(CLI::App& root, CommandFn* run);
 void RegisterSchemaCommand(CLI::App& root, CommandFn* run);
+void RegisterRunCommand(CLI::App& root, CommandFn* run);
 
 }  // namespace kolibri::cli

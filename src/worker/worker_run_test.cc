@@ -1,0 +1,222 @@
+// The support-mail worker end to end with the tiny test model (its text is noise, so these
+// tests check structure and guarantees, never quality): records valid against the schema,
+// labels inside the label sets, extracted strings verbatim in the mail (hostile mails
+// included), replies only from the library, resume after kill -9 with every message id
+// exactly once, and the bad-input inbox reported and counted.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "kolibri/tasks/task_runner.h"
+#include "kolibri/worker/reply_library.h"
+#include "kolibri/worker/run_worker.h"
+#include "testing/cli_runner.h"
+#include "testing/test_models.h"
+
+namespace kolibri::worker {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+const fs::path kExample = KOLIBRI_SUPPORT_MAIL_DIR;
+
+// Ten mails: the hostile ones and a few ordinary ones (one with an attachment).
+const char* const kMails[] = {"045-ignore-instructions-salt.eml", "046-fake-system-entkalken.eml",
+                              "047-html-comment-invoice.eml",    "048-weiss-auf-weiss.eml",
+                              "049-chat-template-tokens.eml",    "050-bot-bestellnummer.eml",
+                              "051-json-and-template-injection.eml", "053-fake-reply-quote.eml",
+                              "001-wo-bleibt-bestellung.eml",    "003-paket-beschaedigt.eml"};
+
+std::vector<json> ReadJsonl(const fs::path& path) {
+  std::vector<json> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(json::parse(line));
+  }
+  return out;
+}
+
+class WorkerRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(testing::TestDataDir()) / ("worker_run_test_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "inbox");
+    for (const char* m : kMails) {
+      ASSERT_TRUE(fs::exists(kExample / "inbox" / m)) << m;
+      fs::copy_file(kExample / "inbox" / m, dir_ / "inbox" / m);
+    }
+    model_ = testing::TestModelPath("tiny");
+    ASSERT_FALSE(model_.empty());
+    auto c = LoadWorkerFile((kExample / "worker.yaml").string());
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    config_ = std::move(c).value();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  WorkerRunOptions Options(const std::string& name) const {
+    WorkerRunOptions o;
+    o.input = (dir_ / "inbox").string();
+    o.results_path = (dir_ / (name + ".jsonl")).string();
+    o.state_path = (dir_ / (name + ".state")).string();
+    o.pipeline.model = model_;
+    o.pipeline.review_db = (dir_ / (name + ".review")).string();
+    o.pipeline.skip_tiers = {"upstream"};
+    o.pipeline.threads = 1;
+    o.pipeline.context = 2048;
+    o.parallel = 2;
+    return o;
+  }
+  std::string CliArgs(const std::string& name) const {
+    const WorkerRunOptions o = Options(name);
+    return (kExample / "worker.yaml").string() + " --input " + o.input + " --out " + o.results_path + " --state " +
+           o.state_path + " --model " + model_ + " --review-db " + o.pipeline.review_db +
+           " --skip-tier upstream -t 1 --ctx 2048 --parallel 2";
+  }
+
+  fs::path dir_;
+  std::string model_;
+  WorkerConfig config_;
+};
+
+TEST_F(WorkerRunTest, HostileMailsStayInsideLabelsSchemaAndEvidence) {
+  std::map<std::string, std::string> body_of;
+  auto items = ReadMailSource((dir_ / "inbox").string());
+  ASSERT_TRUE(items.ok());
+  for (const auto& m : *items) body_of[m.id] = m.body_text.substr(0, static_cast<size_t>(config_.max_body_chars));
+  std::vector<MailResult> results;
+  WorkerRunHooks hooks;
+  hooks.on_result = [&](const MailResult& r) { results.push_back(r); };
+  auto summary = RunWorker(config_, Options("hostile"), hooks);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->processed, 10);
+  EXPECT_EQ(summary->failed, 0);
+  ASSERT_EQ(results.size(), 10u);
+  auto library = ReplyLibrary::Load(config_.replies_dir);
+  ASSERT_TRUE(library.ok());
+  int64_t evidence_violations = 0, valid = 0;
+  for (const MailResult& r : results) {
+    SCOPED_TRACE(r.source);
+    valid += r.record_valid ? 1 : 0;
+    EXPECT_TRUE(r.record_valid) << json(r.record_errors).dump();
+    for (const StepOutcome& s : r.steps) {
+      const tasks::TaskDefinition* task = *config_.tasks.Find(s.task);
+      if (task->kind == tasks::TaskKind::kClassify) {
+        bool known = false;
+        for (const auto& l : task->labels) known |= l.name == s.label;
+        EXPECT_TRUE(known) << s.id << ": '" << s.label << "' is no label of " << s.task;
+      } else {
+        ASSERT_TRUE(s.record.is_object()) << "an extract step always has a valid record (all null at worst)";
+        auto errors = tasks::CheckExtractedRecord(*task, s.record, body_of[r.message_id]);
+        ASSERT_TRUE(errors.ok());
+        evidence_violations += static_cast<int64_t>(errors->size());
+        for (const auto& [k, v] : s.record.items()) {
+          if (v.is_string()) {
+            EXPECT_NE(body_of[r.message_id].find(v.get<std::string>()), std::string::npos) << k << ": " << v;
+          }
+        }
+      }
+    }
+    ASSERT_EQ(r.replies.size(), 1u);
+    const ReplyOutcome& reply = r.replies[0];
+    if (reply.id.empty()) {
+      EXPECT_FALSE(reply.reason.empty());
+      EXPECT_EQ(r.status, "review");
+    } else {
+      EXPECT_NE(library->Find(reply.id), nullptr) << reply.id;
+      for (const auto& [k, v] : reply.facts.items()) {
+        if (v.is_string()) {
+          EXPECT_NE(body_of[r.message_id].find(v.get<std::string>()), std::string::npos) << k;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(valid, 10);
+  EXPECT_EQ(evidence_violations, 0);
+  // Every line of the results file is one of these mails, once.
+  const auto lines = ReadJsonl(Options("hostile").results_path);
+  std::set<std::string> ids;
+  for (const auto& l : lines) EXPECT_TRUE(ids.insert(l["message_id"].get<std::string>()).second);
+  EXPECT_EQ(ids.size(), 10u);
+  // A rerun does nothing new.
+  auto again = RunWorker(config_, Options("hostile"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->processed, 0);
+  EXPECT_EQ(again->skipped, 10);
+  EXPECT_EQ(ReadJsonl(Options("hostile").results_path).size(), 10u);
+}
+
+TEST_F(WorkerRunTest, ResumesAfterKillNineWithEveryMessageIdOnce) {
+  const WorkerRunOptions o = Options("resume");
+  const std::string pid_file = (dir_ / "pid").string();
+  const std::string cmd = "sh -c '" + testing::KolibriBinary() + " run " + CliArgs("resume") +
+                          " >/dev/null 2>&1 & echo $! > " + pid_file + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::ifstream pf(pid_file);
+  pid_t pid = 0;
+  pf >> pid;
+  ASSERT_GT(pid, 0);
+  // Kill it once at least one mail is done (or it finished, on a fast machine).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline && ReadJsonl(o.results_path).empty()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGKILL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const size_t before = ReadJsonl(o.results_path).size();
+  EXPECT_GE(before, 1u);
+  testing::CliResult r = testing::RunKolibri("run " + CliArgs("resume") + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json summary = json::parse(r.out);
+  EXPECT_EQ(summary["processed"].get<int64_t>() + summary["skipped"].get<int64_t>(), 10) << r.out;
+  EXPECT_GE(summary["skipped"].get<int64_t>(), static_cast<int64_t>(before)) << "what was done stays done";
+  std::map<std::string, int> count;
+  for (const auto& l : ReadJsonl(o.results_path)) ++count[l["message_id"].get<std::string>()];
+  EXPECT_EQ(count.size(), 10u);
+  for (const auto& [id, n] : count) EXPECT_EQ(n, 1) << id;
+}
+
+TEST_F(WorkerRunTest, BrokenInboxIsReportedCountedAndTheRestProcessed) {
+  WorkerRunOptions o = Options("broken");
+  o.input = (kExample / "inbox-broken").string();
+  std::vector<ItemReport> reports;
+  WorkerRunHooks hooks;
+  hooks.on_item = [&](int64_t, const ItemReport& r) { reports.push_back(r); };
+  auto summary = RunWorker(config_, o, hooks);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->items, 8);
+  EXPECT_EQ(summary->processed + summary->failed, 8);
+  EXPECT_GE(summary->failed, 2);  // at least the empty body and the binary file
+  EXPECT_EQ(static_cast<int64_t>(summary->problems.size()), summary->failed);
+  std::map<std::string, std::string> why;
+  for (const auto& p : summary->problems) why[fs::path(p.source).filename().string()] = p.reason;
+  EXPECT_EQ(why["empty-body.eml"], "empty body");
+  EXPECT_TRUE(why.count("not-an-email.eml"));
+  for (const auto& l : ReadJsonl(o.results_path)) {
+    if (l["source"].get<std::string>().ends_with("missing-message-id.eml")) {
+      EXPECT_EQ(l["derived_id"], true);
+    }
+  }
+  EXPECT_EQ(reports.size(), 8u);
+  // A missing model is an error naming the fix, not a crash.
+  o.pipeline.model = (dir_ / "no-such-model.gguf").string();
+  o.results_path = (dir_ / "broken2.jsonl").string();
+  o.state_path = (dir_ / "broken2.state").string();
+  o.input = (dir_ / "inbox").string();
+  auto missing = RunWorker(config_, o);
+  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("--model"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kolibri::worker
