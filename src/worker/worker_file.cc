@@ -158,15 +158,11 @@ Status Parser::Models(const YAML::Node& n, WorkerConfig* c) const {
       m.path = Resolve(dir);
       if (const YAML::Node t = v["train"]) {
         if (!t.IsMap()) return r_.Error(t, "train must be a mapping");
-        KOLIBRI_RETURN_IF_ERROR(r_.Keys(t, {"data", "text", "labels", "holdout_fraction", "seed"}, "train"));
+        KOLIBRI_RETURN_IF_ERROR(r_.Keys(t, {"data", "labels", "holdout_fraction", "seed"}, "train"));
         RouterTraining train;
         if (!t["data"]) return r_.Error(t, "train needs data (a gold JSONL file)");
         KOLIBRI_ASSIGN_OR_RETURN(std::string data, Str(t["data"], "data"));
         train.data = Resolve(data);
-        if (t["text"]) {
-          KOLIBRI_ASSIGN_OR_RETURN(ValueRef ref, Ref(t["text"], "text", {}));
-          train.text = ref.text;
-        }
         if (const YAML::Node l = t["labels"]) {
           if (!l.IsMap()) return r_.Error(l, "labels must map task names to gold keys");
           for (const auto& e : l) {

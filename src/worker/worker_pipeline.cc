@@ -95,6 +95,15 @@ class Values {
   std::map<std::string, json> steps_;
 };
 
+// A task step's input: its context lines (earlier outputs), a blank line, then its input.
+std::string InputFor(const StepConfig& s, const Values& values) {
+  std::string input = AsText(values.Get(s.input));
+  if (s.context.empty()) return input;
+  std::string prefix;
+  for (const auto& [name, ref] : s.context) prefix += name + ": " + AsText(values.Get(ref)) + "\n";
+  return prefix + "\n" + input;
+}
+
 bool HasLabel(const tasks::TaskDefinition& task, const std::string& label) {
   for (const auto& l : task.labels) {
     if (l.name == label) return true;
@@ -121,12 +130,7 @@ StepOutcome RunTaskStep(const PreparedStep& p, Values& values, const MailItem& m
   o.id = s.id;
   o.task = task.name;
   const auto t0 = Clock::now();
-  std::string input = AsText(values.Get(s.input));
-  if (!s.context.empty()) {
-    std::string prefix;
-    for (const auto& [name, ref] : s.context) prefix += name + ": " + AsText(values.Get(ref)) + "\n";
-    input = prefix + "\n" + input;
-  }
+  const std::string input = InputFor(s, values);
   if (p.tiers.empty()) {
     o.detail = "no usable tier";
   } else {
@@ -234,6 +238,15 @@ ReplyOutcome RunReplyStep(const PreparedStep& p, const WorkerPipeline::Impl& imp
 }
 
 }  // namespace
+
+std::string StepInputText(const WorkerConfig& config, const StepConfig& step, const MailItem& mail,
+                          const nlohmann::json& earlier) {
+  Values values(config, mail);
+  if (earlier.is_object()) {
+    for (const auto& [id, v] : earlier.items()) values.SetStep(id, v);
+  }
+  return InputFor(step, values);
+}
 
 const StepOutcome* MailResult::Step(const std::string& id) const {
   for (const auto& s : steps) {

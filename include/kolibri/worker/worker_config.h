@@ -51,7 +51,6 @@ std::string_view ModelKindName(ModelKind kind);  // "router", "gguf", "openai", 
 
 struct RouterTraining {
   std::string data;                           // gold JSONL (absolute path)
-  std::string text = "mail.body_text";        // what the router sees
   std::map<std::string, std::string> labels;  // task name -> gold key
   double holdout_fraction = 0.25;
   uint64_t seed = 7;

@@ -80,6 +80,12 @@ struct PipelineOptions {
   int verbose = 0;                  // llama.cpp log level
 };
 
+// The text task step `step` gives its tiers for `mail`: its context lines, then its input.
+// `earlier` maps earlier step ids to their outputs ({"label": ..., "record": ...}); values
+// it lacks read as empty. What the pipeline sends, and what routers are trained on.
+std::string StepInputText(const WorkerConfig& config, const StepConfig& step, const MailItem& mail,
+                          const nlohmann::json& earlier);
+
 class WorkerPipeline {
  public:
   // Loads what the steps' tiers need: the gguf model (NotFound when the file is missing,
