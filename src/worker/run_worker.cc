@@ -60,7 +60,7 @@ json RunSummary::ToJson() const {
   return {{"items", items},         {"processed", processed}, {"answered", answered},
           {"review", review},       {"skipped", skipped},     {"failed", failed},
           {"problems", problem_list}, {"step_tiers", step_tiers}, {"interrupted", interrupted},
-          {"seconds", seconds},     {"results", results_path}, {"state", state_path},
+          {"seconds", seconds},     {"load_seconds", load_seconds}, {"results", results_path}, {"state", state_path},
           {"notes", notes}};
 }
 
@@ -133,7 +133,9 @@ Result<RunSummary> RunWorker(const WorkerConfig& config, const WorkerRunOptions&
 
   PipelineOptions po = options.pipeline;
   if (po.parallel <= 0) po.parallel = options.parallel;
+  const auto load0 = std::chrono::steady_clock::now();
   KOLIBRI_ASSIGN_OR_RETURN(std::unique_ptr<WorkerPipeline> pipeline, WorkerPipeline::Create(config, po));
+  summary.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - load0).count();
   summary.notes = pipeline->notes();
 
   std::FILE* out = std::fopen(summary.results_path.c_str(), "ab");

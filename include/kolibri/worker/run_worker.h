@@ -57,7 +57,8 @@ struct RunSummary {
   std::vector<ItemReport> problems;  // every skipped-as-duplicate and failed item
   std::map<std::string, int64_t> step_tiers;  // "step/tier" -> answered count
   bool interrupted = false;  // stopped before every item was done
-  double seconds = 0;
+  double seconds = 0;       // the whole run
+  double load_seconds = 0;  // of which loading models, routers and queues
   std::string results_path;
   std::string state_path;
   std::vector<std::string> notes;  // from the pipeline
