@@ -7,6 +7,7 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <span>
 #include <thread>
 
 #include "engine/continuation_trie.h"
@@ -35,6 +36,10 @@ namespace engine {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// A waiting request is held back behind an in-flight prefill when that prefill will cache at
+// least this many more of its leading tokens than the prefix cache holds now.
+constexpr int32_t kMinSharedPrefill = 32;
 
 double MsBetween(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -246,6 +251,9 @@ class SchedulerImpl final : public Scheduler {
   void AfterScoreDecode(std::unique_ptr<Job>& job);
   void ReleaseBranches(Job& job);
   int32_t ReservedCells() const;
+  // True when an admitted sequence still prefilling shares at least kMinSharedPrefill more
+  // leading tokens with `prompt` than the `cached` ones the prefix cache already holds.
+  bool SharesInFlightPrefill(std::span<const int32_t> prompt, int32_t cached) const;
   bool MakeRoom(int32_t cells);
   void PublishStats();
 
@@ -322,11 +330,18 @@ void SchedulerImpl::Admit() {
       ++it;
     }
   }
-  while (!waiting_.empty() && !free_seqs_.empty()) {
-    Job& j = *waiting_.front();
+  size_t next = 0;  // waiters before `next` are held back behind an in-flight prefill
+  while (next < waiting_.size() && !free_seqs_.empty()) {
+    Job& j = *waiting_[next];
     const int32_t n_prompt = static_cast<int32_t>(j.req.prompt.size());
     PrefixCache::Match m;
     if (cache_slots_ > 0) m = cache_->Lookup(j.req.prompt, n_prompt - 1);  // last token recomputed for logits
+    if (cache_slots_ > 0 && SharesInFlightPrefill(j.req.prompt, m.length)) {
+      // Another sequence is computing a longer prefix of this prompt right now: start this
+      // one when that prefix is cached instead of computing the same cells twice.
+      ++next;
+      continue;
+    }
     const int32_t budget = std::min(j.req.max_tokens, seq_capacity_ - n_prompt);
     int32_t need = n_prompt - m.length + budget;
     if (m.entry >= 0) cache_->Pin(m.entry);  // keep the match alive while making room
@@ -344,15 +359,15 @@ void SchedulerImpl::Admit() {
       if (active_.empty()) {
         // Nothing running and still no room: the cache is all pinned, which cannot be;
         // refuse rather than wait forever.
-        std::unique_ptr<Job> job = std::move(waiting_.front());
-        waiting_.pop_front();
+        std::unique_ptr<Job> job = std::move(waiting_[next]);
+        waiting_.erase(waiting_.begin() + static_cast<std::ptrdiff_t>(next));
         Finish(job, FinishReason::kError, Status::ResourceExhausted("the KV cache cannot hold this request"));
         continue;
       }
       break;  // wait for running sequences to finish
     }
-    std::unique_ptr<Job> job = std::move(waiting_.front());
-    waiting_.pop_front();
+    std::unique_ptr<Job> job = std::move(waiting_[next]);
+    waiting_.erase(waiting_.begin() + static_cast<std::ptrdiff_t>(next));
     job->seq = free_seqs_.back();
     free_seqs_.pop_back();
     job->started = Clock::now();
@@ -372,6 +387,19 @@ void SchedulerImpl::Admit() {
   }
   std::lock_guard<std::mutex> lock(mu_);
   waiting_count_ = waiting_.size();
+}
+
+bool SchedulerImpl::SharesInFlightPrefill(std::span<const int32_t> prompt, int32_t cached) const {
+  for (const auto& a : active_) {
+    if (a->got_first_token) continue;  // its prompt went to the cache (or could not) already
+    const auto& other = a->req.prompt;
+    const size_t limit = std::min(prompt.size(), other.size());
+    size_t common = 0;
+    while (common < limit && prompt[common] == other[common]) ++common;
+    // Worth waiting for only when it saves a real chunk of prefill.
+    if (static_cast<int32_t>(common) >= cached + kMinSharedPrefill) return true;
+  }
+  return false;
 }
 
 // Builds one batch: a decode token for every generating sequence, then prefill chunks of

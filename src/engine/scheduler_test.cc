@@ -59,6 +59,27 @@ CompletionRequest Greedy(const std::string& prompt, int32_t max_tokens) {
   return r;
 }
 
+// Submits all requests at once and waits for every one of them.
+std::vector<CompletionResult> RunAll(Scheduler& s, std::vector<CompletionRequest> requests) {
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t finished = 0;
+  std::vector<CompletionResult> results(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    auto h = s.Submit(std::move(requests[i]), nullptr, [&, i](const CompletionResult& r) {
+      std::lock_guard<std::mutex> lock(mu);
+      results[i] = r;
+      ++finished;
+      cv.notify_all();
+    });
+    EXPECT_TRUE(h.ok()) << h.status().ToString();
+    if (!h.ok()) ++finished;
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return finished == results.size(); });
+  return results;
+}
+
 std::string SystemPrompt(int task) {
   std::string s = "You are task " + std::to_string(task) + ". ";
   for (int i = 0; i < 40; ++i) s += "Rule " + std::to_string(i) + " for task " + std::to_string(task) + ". ";
@@ -99,22 +120,9 @@ TEST(SchedulerTest, ManyConcurrentRequestsBeyondParallelAllFinish) {
   auto s = Scheduler::Create(Tiny(), SchedulerOptions{.context = 2048, .parallel = 4});
   ASSERT_TRUE(s.ok());
   constexpr int kRequests = 12;
-  std::mutex mu;
-  std::condition_variable cv;
-  int finished = 0;
-  std::vector<CompletionResult> results(kRequests);
-  for (int i = 0; i < kRequests; ++i) {
-    auto h = (*s)->Submit(Greedy("Request number " + std::to_string(i), 8 + i), nullptr,
-                          [&, i](const CompletionResult& r) {
-                            std::lock_guard<std::mutex> lock(mu);
-                            results[static_cast<size_t>(i)] = r;
-                            ++finished;
-                            cv.notify_all();
-                          });
-    ASSERT_TRUE(h.ok());
-  }
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return finished == kRequests; });
+  std::vector<CompletionRequest> requests;
+  for (int i = 0; i < kRequests; ++i) requests.push_back(Greedy("Request number " + std::to_string(i), 8 + i));
+  std::vector<CompletionResult> results = RunAll(**s, std::move(requests));
   for (int i = 0; i < kRequests; ++i) {
     EXPECT_EQ(results[static_cast<size_t>(i)].finish, FinishReason::kLength) << i;
     EXPECT_EQ(results[static_cast<size_t>(i)].completion_tokens, 8 + i) << i;
@@ -143,6 +151,24 @@ TEST(SchedulerTest, SharedSystemPromptsAreComputedOnceForAllSequences) {
   EXPECT_EQ(same.result.cached_prompt_tokens, same.result.prompt_tokens - 1);
   SchedulerStats st = (*s)->Stats();
   EXPECT_GT(st.prompt_tokens_cached, 0u);
+}
+
+TEST(SchedulerTest, ConcurrentRequestsWithOneNewSystemPromptComputeItOnce) {
+  // Four requests arrive together with a system prompt nobody has cached yet: one computes
+  // it, the others wait for it to land in the prefix cache instead of computing it too.
+  auto s = Scheduler::Create(Tiny(), SchedulerOptions{.context = 4096, .parallel = 4});
+  ASSERT_TRUE(s.ok());
+  const std::string sys = SystemPrompt(7);
+  const int32_t n_sys = static_cast<int32_t>(Tokens(sys).size());
+  std::vector<CompletionRequest> requests;
+  for (int i = 0; i < 4; ++i) requests.push_back(Greedy(sys + "User: question " + std::to_string(i), 4));
+  std::vector<CompletionResult> results = RunAll(**s, std::move(requests));
+  int computed_whole = 0;
+  for (const auto& r : results) {
+    EXPECT_EQ(r.finish, FinishReason::kLength) << r.status.ToString();
+    if (r.cached_prompt_tokens < n_sys - 2) ++computed_whole;
+  }
+  EXPECT_EQ(computed_whole, 1) << "the shared system prompt was computed more than once";
 }
 
 TEST(SchedulerTest, SmallKvBudgetEvictsOldPrefixesAndKeepsServing) {
