@@ -2,6 +2,8 @@
 // a Maildir, with a progress bar on a terminal (plain lines otherwise), results as JSONL,
 // resumable (a rerun continues and never processes a message id twice). Ctrl-C stops
 // starting new mails, lets the ones in flight finish and prints the summary.
+// Exit status: 0 all done; 1 interrupted; 4 some mails could not be processed (the summary
+// lists them; every other mail is done); 2/3 a bad worker file, option, input or model.
 #include <unistd.h>
 
 #include <atomic>
@@ -123,6 +125,11 @@ Status RunRun(RunCliOptions& o) {
   if (o.json) std::printf("%s\n", summary->ToJson().dump().c_str());
   else PrintSummary(*summary);
   if (summary->interrupted) return Status::Cancelled("interrupted; rerun the same command to continue");
+  if (summary->failed > 0) {
+    return Status::Corrupt(std::to_string(summary->failed) + " of " + std::to_string(summary->items) +
+                           " mails could not be processed (listed in the summary); the rest are done and a "
+                           "rerun tries only these again");
+  }
   return Status::Ok();
 }
 

@@ -103,7 +103,8 @@ Result<std::vector<MailItem>> ReadMailSource(const std::string& path, const Mail
         if (it->is_directory()) it.disable_recursion_pending();
         continue;
       }
-      if (!it->is_regular_file()) continue;
+      // A dangling link or unreadable file is kept so that it is reported, not lost.
+      if (!it->is_regular_file() && !it->is_symlink()) continue;
       const std::string ext = it->path().extension().string();
       // In a plain directory only mail files count (READMEs and gold files stay out).
       if (ext == ".eml" || ext == ".mbox" || InMaildir(it->path())) files.push_back(it->path());

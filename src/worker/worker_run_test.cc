@@ -5,6 +5,7 @@
 // exactly once, and the bad-input inbox reported and counted.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -12,10 +13,12 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include "kolibri/run_state.h"
 #include "kolibri/tasks/task_runner.h"
 #include "kolibri/worker/reply_library.h"
 #include "kolibri/worker/run_worker.h"
@@ -63,6 +66,8 @@ class WorkerRunTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
+
+ public:
   WorkerRunOptions Options(const std::string& name) const {
     WorkerRunOptions o;
     o.input = (dir_ / "inbox").string();
@@ -155,35 +160,78 @@ TEST_F(WorkerRunTest, HostileMailsStayInsideLabelsSchemaAndEvidence) {
   EXPECT_EQ(ReadJsonl(Options("hostile").results_path).size(), 10u);
 }
 
-TEST_F(WorkerRunTest, ResumesAfterKillNineWithEveryMessageIdOnce) {
-  const WorkerRunOptions o = Options("resume");
-  const std::string pid_file = (dir_ / "pid").string();
-  const std::string cmd = "sh -c '" + testing::KolibriBinary() + " run " + CliArgs("resume") +
-                          " >/dev/null 2>&1 & echo $! > " + pid_file + "'";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  std::ifstream pf(pid_file);
-  pid_t pid = 0;
-  pf >> pid;
+// Starts `kolibri run ARGS` (stdout to `out`, stderr to `err`) and returns its pid.
+pid_t StartKolibri(const std::string& args, const std::string& out, const std::string& err) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const std::string cmd = "exec " + testing::KolibriBinary() + " run " + args + " >" + out + " 2>" + err + " </dev/null";
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// Interrupts a run with `sig` once its first result is written, then reruns it to the end:
+// every message id is in the results file and in the state database exactly once, and what
+// the interrupted run finished is not processed again.
+void InterruptThenResume(const WorkerRunTest& t, const fs::path& dir, const std::string& name,
+                         const std::string& args, int sig) {
+  const WorkerRunOptions o = t.Options(name);
+  const std::string out = (dir / (name + ".out")).string();
+  const pid_t pid = StartKolibri(args + " --json", out, (dir / (name + ".err")).string());
   ASSERT_GT(pid, 0);
-  // Kill it once at least one mail is done (or it finished, on a fast machine).
+  int status = 0;
+  bool exited = false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (std::chrono::steady_clock::now() < deadline && ReadJsonl(o.results_path).empty()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  ::kill(pid, SIGKILL);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  if (!exited) {
+    ::kill(pid, sig);
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  }
   const size_t before = ReadJsonl(o.results_path).size();
-  EXPECT_GE(before, 1u);
-  testing::CliResult r = testing::RunKolibri("run " + CliArgs("resume") + " --json");
+  ASSERT_GE(before, 1u) << "the run wrote nothing before it was stopped";
+  if (sig == SIGKILL && !exited) {
+    EXPECT_TRUE(WIFSIGNALED(status));
+  } else if (sig == SIGINT && WIFEXITED(status)) {
+    // Ctrl-C: the mails in flight finish, the summary says so and the exit status is not 0.
+    std::ifstream in(out);
+    const json summary = json::parse(in, nullptr, false);
+    ASSERT_FALSE(summary.is_discarded()) << "no JSON summary after SIGINT";
+    EXPECT_EQ(summary["interrupted"].get<bool>(), WEXITSTATUS(status) != 0);
+    EXPECT_EQ(summary["processed"].get<size_t>(), before) << "what it says it did is what it wrote";
+  }
+  testing::CliResult r = testing::RunKolibri("run " + args + " --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json summary = json::parse(r.out);
   EXPECT_EQ(summary["processed"].get<int64_t>() + summary["skipped"].get<int64_t>(), 10) << r.out;
-  EXPECT_GE(summary["skipped"].get<int64_t>(), static_cast<int64_t>(before)) << "what was done stays done";
+  EXPECT_EQ(summary["skipped"].get<size_t>(), before) << "what was done stays done, nothing twice";
   std::map<std::string, int> count;
   for (const auto& l : ReadJsonl(o.results_path)) ++count[l["message_id"].get<std::string>()];
   EXPECT_EQ(count.size(), 10u);
   for (const auto& [id, n] : count) EXPECT_EQ(n, 1) << id;
+  auto state = RunState::Open(o.state_path);
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  auto done = (*state)->Done();
+  ASSERT_TRUE(done.ok());
+  std::map<std::string, int> stored;
+  for (const auto& d : *done) ++stored[d.id];
+  EXPECT_EQ(stored.size(), 10u);
+  for (const auto& [id, n] : stored) EXPECT_EQ(n, 1) << id;
+  for (const auto& [id, n] : count) EXPECT_TRUE(stored.count(id)) << id;
+}
+
+TEST_F(WorkerRunTest, ResumesAfterKillNineWithEveryMessageIdOnce) {
+  InterruptThenResume(*this, dir_, "kill9", CliArgs("kill9"), SIGKILL);
+}
+
+TEST_F(WorkerRunTest, ResumesAfterCtrlCWithEveryMessageIdOnce) {
+  InterruptThenResume(*this, dir_, "sigint", CliArgs("sigint"), SIGINT);
 }
 
 TEST_F(WorkerRunTest, BrokenInboxIsReportedCountedAndTheRestProcessed) {
@@ -216,6 +264,64 @@ TEST_F(WorkerRunTest, BrokenInboxIsReportedCountedAndTheRestProcessed) {
   auto missing = RunWorker(config_, o);
   EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
   EXPECT_NE(missing.status().message().find("--model"), std::string::npos);
+}
+
+TEST_F(WorkerRunTest, BadInputFailsClearlyAndKeepsStoredResults) {
+  WorkerRunOptions o = Options("bad");
+  o.limit = 2;
+  ASSERT_TRUE(RunWorker(config_, o).ok());
+  auto read_all = [&] {
+    std::ifstream in(o.results_path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string stored = read_all();
+  ASSERT_EQ(ReadJsonl(o.results_path).size(), 2u);
+  const std::string args = CliArgs("bad");
+  auto with_input = [&](const std::string& input) {
+    return std::regex_replace(args, std::regex("--input \\S+"), "--input " + input);
+  };
+  // A missing inbox.
+  testing::CliResult r = testing::RunKolibri("run " + with_input((dir_ / "no-such-inbox").string()));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("no-such-inbox does not exist"), std::string::npos) << r.err;
+  EXPECT_EQ(read_all(), stored);
+  // A missing model: named with the option that fixes it.
+  r = testing::RunKolibri("run " + std::regex_replace(args, std::regex("--model \\S+"), "--model /nonexistent.gguf"));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("--model"), std::string::npos) << r.err;
+  EXPECT_EQ(read_all(), stored);
+  // A worker file naming an unknown task: file:line:col and the reason.
+  const fs::path broken = dir_ / "broken-worker.yaml";
+  std::ofstream(broken) << "name: broken\ntasks_file: " << (kExample / "tasks.yaml").string()
+                        << "\nmodels:\n  slm: {kind: gguf, path: m.gguf}\nsteps:\n  - id: category\n"
+                           "    task: no_such_task\n    input: input.text\n    cascade: [{tier: slm}]\n";
+  r = testing::RunKolibri("run " + broken.string() + " --input " + o.input + " --out " + o.results_path);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(broken.string() + ":7:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no_such_task"), std::string::npos) << r.err;
+  EXPECT_EQ(read_all(), stored);
+  // Broken and unreadable mails beside a done one and a new one: the bad ones are listed with
+  // their reasons and make the exit status 4, the new one is processed, nothing is lost.
+  const fs::path mixed = dir_ / "mixed";
+  fs::create_directories(mixed);
+  for (const char* m : {"empty-body.eml", "not-an-email.eml"}) fs::copy_file(kExample / "inbox-broken" / m, mixed / m);
+  fs::create_symlink(dir_ / "gone.eml", mixed / "dangling.eml");
+  auto done = ReadJsonl(o.results_path);
+  for (const char* m : kMails) fs::copy_file(kExample / "inbox" / m, mixed / m);
+  r = testing::RunKolibri("run " + with_input(mixed.string()) + " --json --limit 1");
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("3 of 13 mails could not be processed"), std::string::npos) << r.err;
+  const json summary = json::parse(r.out.substr(0, r.out.find('\n')));
+  EXPECT_EQ(summary["failed"], 3);
+  EXPECT_EQ(summary["skipped"], 2);
+  EXPECT_EQ(summary["processed"], 1);
+  std::map<std::string, std::string> why;
+  for (const auto& p : summary["problems"]) why[fs::path(p["source"].get<std::string>()).filename().string()] = p["reason"];
+  EXPECT_EQ(why["empty-body.eml"], "empty body");
+  EXPECT_TRUE(why.count("not-an-email.eml"));
+  EXPECT_TRUE(why.count("dangling.eml"));
+  EXPECT_EQ(read_all().substr(0, stored.size()), stored);
+  EXPECT_EQ(ReadJsonl(o.results_path).size(), 3u);
 }
 
 }  // namespace
