@@ -27,6 +27,7 @@ readonly APT_PACKAGES=(
   libutf8proc-dev libcurl4-openssl-dev
   libgmime-3.0-dev libgumbo-dev libpoppler-cpp-dev
   json-schema-test-suite
+  chromium
 )
 
 apt=1 llama_src="" variant=default backend=cpu with_server=0 print_dir=0

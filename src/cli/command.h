@@ -37,5 +37,6 @@ void RegisterCalibrateCommand(CLI::App& root, CommandFn* run);
 void RegisterIndexCommand(CLI::App& root, CommandFn* run);
 void RegisterSchemaCommand(CLI::App& root, CommandFn* run);
 void RegisterRunCommand(CLI::App& root, CommandFn* run);
+void RegisterEvalCommand(CLI::App& root, CommandFn* run);
 
 }  // namespace kolibri::cli

@@ -296,6 +296,11 @@ Result<std::unique_ptr<WorkerPipeline>> WorkerPipeline::Create(const WorkerConfi
 
 const std::vector<std::string>& WorkerPipeline::notes() const { return impl_->notes; }
 const std::string& WorkerPipeline::model_path() const { return impl_->model_path; }
+WorkerPipeline::Tokens WorkerPipeline::tokens() const {
+  if (impl_->scheduler == nullptr) return {};
+  const SchedulerStats s = impl_->scheduler->Stats();
+  return {s.prompt_tokens, s.prompt_tokens_cached, s.generated_tokens};
+}
 
 Result<MailResult> WorkerPipeline::Process(const MailItem& mail) {
   if (!mail.problem.empty()) return Status::InvalidArgument(mail.source + ": " + mail.problem);

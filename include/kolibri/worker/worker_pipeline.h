@@ -15,6 +15,7 @@
 // scheduler's batching); the pipeline owns the model, scheduler, routers and queues.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -102,6 +103,13 @@ class WorkerPipeline {
   const std::vector<std::string>& notes() const;
   // The slm model's path ("" without one).
   const std::string& model_path() const;
+  // Tokens the slm tier's scheduler has taken so far (all zero without a gguf tier).
+  struct Tokens {
+    uint64_t prompt = 0;
+    uint64_t cached = 0;     // of the prompt tokens, served from the prefix cache
+    uint64_t generated = 0;
+  };
+  Tokens tokens() const;
 
   struct Impl;
 
