@@ -1,7 +1,8 @@
 // `kolibri run WORKER.yaml --input PATH`: a worker over a directory of .eml files, an mbox or
 // a Maildir, with a progress bar on a terminal (plain lines otherwise), results as JSONL,
 // resumable (a rerun continues and never processes a message id twice). Ctrl-C stops
-// starting new mails, lets the ones in flight finish and prints the summary.
+// starting new mails, lets the ones in flight finish and prints the summary. --watch keeps
+// scanning the input for new mail until Ctrl-C, SIGTERM or --watch-for seconds.
 // Exit status: 0 all done; 1 interrupted; 4 some mails could not be processed (the summary
 // lists them; every other mail is done); 2/3 a bad worker file, option, input or model.
 #include <unistd.h>
@@ -29,6 +30,8 @@ struct RunCliOptions {
   std::string worker;
   worker::WorkerRunOptions run;
   bool json = false;
+  bool watch = false;
+  double watch_interval_s = 2;
 };
 
 std::string Duration(double seconds) {
@@ -117,6 +120,8 @@ Status RunRun(RunCliOptions& o) {
   hooks.on_item = [&](int64_t finished, const worker::ItemReport& item) { progress.Item(finished, item); };
   g_stop.store(false);
   o.run.stop = &g_stop;
+  o.run.watch_interval_s = o.watch ? o.watch_interval_s : 0;
+  if (o.watch) std::signal(SIGTERM, OnInterrupt);
   auto previous = std::signal(SIGINT, OnInterrupt);
   auto summary = worker::RunWorker(config, o.run, hooks);
   std::signal(SIGINT, previous);
@@ -157,6 +162,14 @@ void RegisterRunCommand(CLI::App& root, CommandFn* run) {
       ->check(CLI::Range(0, 1 << 20));
   cmd->add_option("-t,--threads", o->run.pipeline.threads, "llama.cpp threads, 0 = all cores")
       ->check(CLI::Range(0, 1024));
+  cmd->add_flag("--watch", o->watch,
+                "Keep running: scan the directory or Maildir again and process new mail as it arrives "
+                "(Ctrl-C or SIGTERM ends it)");
+  cmd->add_option("--watch-interval", o->watch_interval_s, "Seconds between scans with --watch")
+      ->capture_default_str()
+      ->check(CLI::Range(0.05, 86400.0));
+  cmd->add_option("--watch-for", o->run.watch_for_s, "With --watch: stop after this many seconds (0 = never)")
+      ->check(CLI::Range(0.0, 1e9));
   cmd->add_flag("--json", o->json, "Print the summary as one JSON object");
   cmd->add_flag("-v,--verbose", o->run.pipeline.verbose, "Show llama.cpp's log (-v warnings, -vv everything)");
   cmd->callback([run, o] { *run = [o] { return RunRun(*o); }; });

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -175,7 +176,13 @@ pid_t StartKolibri(const std::string& args, const std::string& out, const std::s
 // every message id is in the results file and in the state database exactly once, and what
 // the interrupted run finished is not processed again.
 void InterruptThenResume(const WorkerRunTest& t, const fs::path& dir, const std::string& name,
-                         const std::string& args, int sig) {
+                         std::string args, int sig) {
+  // Five of the mails keep it quick.
+  const fs::path inbox = dir / (name + "-inbox");
+  fs::create_directories(inbox);
+  for (size_t i = 5; i < std::size(kMails); ++i) fs::copy_file(kExample / "inbox" / kMails[i], inbox / kMails[i]);
+  args = std::regex_replace(args, std::regex("--input \\S+"), "--input " + inbox.string());
+  constexpr size_t kCount = std::size(kMails) - 5;
   const WorkerRunOptions o = t.Options(name);
   const std::string out = (dir / (name + ".out")).string();
   const pid_t pid = StartKolibri(args + " --json", out, (dir / (name + ".err")).string());
@@ -209,11 +216,11 @@ void InterruptThenResume(const WorkerRunTest& t, const fs::path& dir, const std:
   testing::CliResult r = testing::RunKolibri("run " + args + " --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json summary = json::parse(r.out);
-  EXPECT_EQ(summary["processed"].get<int64_t>() + summary["skipped"].get<int64_t>(), 10) << r.out;
+  EXPECT_EQ(summary["processed"].get<size_t>() + summary["skipped"].get<size_t>(), kCount) << r.out;
   EXPECT_EQ(summary["skipped"].get<size_t>(), before) << "what was done stays done, nothing twice";
   std::map<std::string, int> count;
   for (const auto& l : ReadJsonl(o.results_path)) ++count[l["message_id"].get<std::string>()];
-  EXPECT_EQ(count.size(), 10u);
+  EXPECT_EQ(count.size(), kCount);
   for (const auto& [id, n] : count) EXPECT_EQ(n, 1) << id;
   auto state = RunState::Open(o.state_path);
   ASSERT_TRUE(state.ok()) << state.status().ToString();
@@ -221,7 +228,7 @@ void InterruptThenResume(const WorkerRunTest& t, const fs::path& dir, const std:
   ASSERT_TRUE(done.ok());
   std::map<std::string, int> stored;
   for (const auto& d : *done) ++stored[d.id];
-  EXPECT_EQ(stored.size(), 10u);
+  EXPECT_EQ(stored.size(), kCount);
   for (const auto& [id, n] : stored) EXPECT_EQ(n, 1) << id;
   for (const auto& [id, n] : count) EXPECT_TRUE(stored.count(id)) << id;
 }
@@ -322,6 +329,51 @@ TEST_F(WorkerRunTest, BadInputFailsClearlyAndKeepsStoredResults) {
   EXPECT_TRUE(why.count("dangling.eml"));
   EXPECT_EQ(read_all().substr(0, stored.size()), stored);
   EXPECT_EQ(ReadJsonl(o.results_path).size(), 3u);
+}
+
+TEST_F(WorkerRunTest, WatchProcessesMailArrivingInAMaildirOnce) {
+  const fs::path maildir = dir_ / "Maildir";
+  for (const char* sub : {"tmp", "new", "cur"}) fs::create_directories(maildir / sub);
+  auto deliver = [&](const char* name) {  // as an MDA does: write in tmp/, rename into new/
+    fs::copy_file(kExample / "inbox" / name, maildir / "tmp" / name);
+    fs::rename(maildir / "tmp" / name, maildir / "new" / name);
+  };
+  deliver(kMails[8]);
+  WorkerRunOptions o = Options("watch");
+  o.input = maildir.string();
+  o.watch_interval_s = 0.1;
+  o.watch_for_s = 120;  // a bound for the test; it is stopped long before
+  std::atomic<bool> stop{false};
+  o.stop = &stop;
+  std::atomic<int> results{0};
+  WorkerRunHooks hooks;
+  hooks.on_result = [&](const MailResult&) { ++results; };
+  Result<RunSummary> summary = Status::Internal("not run");
+  std::thread runner([&] { summary = RunWorker(config_, o, hooks); });
+  auto wait_for = [&](int n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (results.load() < n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return results.load() >= n;
+  };
+  EXPECT_TRUE(wait_for(1));
+  // A mail client files the first one under cur/ (same Message-ID): not processed again.
+  fs::rename(maildir / "new" / kMails[8], maildir / "cur" / (std::string(kMails[8]) + ":2,S"));
+  deliver(kMails[9]);
+  deliver(kMails[0]);
+  EXPECT_TRUE(wait_for(3));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few more scans
+  stop = true;
+  runner.join();
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(results.load(), 3);
+  EXPECT_EQ(summary->processed, 3);
+  EXPECT_FALSE(summary->interrupted);
+  std::map<std::string, int> count;
+  for (const auto& l : ReadJsonl(o.results_path)) ++count[l["message_id"].get<std::string>()];
+  EXPECT_EQ(count.size(), 3u);
+  for (const auto& [id, n] : count) EXPECT_EQ(n, 1) << id;
 }
 
 }  // namespace

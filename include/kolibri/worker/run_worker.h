@@ -10,7 +10,9 @@
 //
 // Bad items (corrupt, not an e-mail, empty body, invalid UTF-8, a Message-ID seen twice) are
 // reported through the hooks and counted; they never stop the run and are not marked done
-// (a rerun reports them again).
+// (a rerun reports them again). With watch_interval_s the run keeps scanning the source
+// (one model load for the whole run); `interrupted` then means a stop with mails in flight
+// or left in a pass, never the end of watching.
 #pragma once
 
 #include <atomic>
@@ -35,6 +37,12 @@ struct WorkerRunOptions {
   int32_t parallel = 1;       // mails in flight (also the scheduler's sequences unless set there)
   int64_t limit = 0;          // process at most this many new mails (0 = all)
   const std::atomic<bool>* stop = nullptr;  // set: no new mails start; in-flight ones finish
+  // Watch: > 0 keeps running after the first pass and reads the source again every this many
+  // seconds, processing mail that arrived (a Maildir's new/ and cur/, a directory's .eml
+  // files); a problem item is reported once per reason. Stops on `stop` or after
+  // watch_for_s seconds from the start (0 = until stopped).
+  double watch_interval_s = 0;
+  double watch_for_s = 0;
 };
 
 enum class ItemOutcome { kAnswered, kReview, kSkipped, kFailed };
