@@ -4,7 +4,8 @@
 //
 // Storage: one SQLite database file (WAL). Table `run_items`: item id (primary key), source
 // (where the item came from), status (free text, e.g. "answered", "review"), result (JSON
-// text), finished_at (Unix milliseconds). MarkDone commits one row per call, so once it
+// text), finished_at (Unix milliseconds); table `run_deliveries`: (item id, target) of every
+// result delivered somewhere, with attempts and delivered_at. MarkDone commits one row per call, so once it
 // returns the item is done for every later run, whatever happens to the process.
 //
 // Errors: kIoError when the file cannot be opened or written, kCorrupt when it is not a
@@ -44,6 +45,11 @@ class RunState {
   Status MarkDone(const RunStateItem& item);
   // Every finished item, in the order they finished.
   Result<std::vector<RunStateItem>> Done();
+  // Records that `id`'s result reached `target` (e.g. a webhook URL) after `attempts` tries;
+  // AlreadyExists when it was recorded before.
+  Status MarkDelivered(const std::string& id, const std::string& target, int32_t attempts);
+  // Finished items whose delivery to `target` is not recorded, in the order they finished.
+  Result<std::vector<RunStateItem>> Undelivered(const std::string& target);
 
  private:
   struct Impl;

@@ -3,8 +3,9 @@
 // resumable (a rerun continues and never processes a message id twice). Ctrl-C stops
 // starting new mails, lets the ones in flight finish and prints the summary. --watch keeps
 // scanning the input for new mail until Ctrl-C, SIGTERM or --watch-for seconds.
-// Exit status: 0 all done; 1 interrupted; 4 some mails could not be processed (the summary
-// lists them; every other mail is done); 2/3 a bad worker file, option, input or model.
+// Exit status: 0 all done; 1 interrupted, or results the webhook did not take; 4 some mails
+// could not be processed (the summary lists them; every other mail is done); 2/3 a bad
+// worker file, option, input or model.
 #include <unistd.h>
 
 #include <atomic>
@@ -109,6 +110,10 @@ void PrintSummary(const worker::RunSummary& s) {
   const double rate = s.seconds > 0 ? s.processed * 60.0 / s.seconds : 0;
   std::printf("  time              %.1f s (%.1f mails/min)\n", s.seconds, rate);
   std::printf("  results           %s\n  state             %s\n", s.results_path.c_str(), s.state_path.c_str());
+  if (s.delivered > 0 || s.undelivered > 0) {
+    std::printf("  webhook           %6lld delivered, %lld waiting\n", static_cast<long long>(s.delivered),
+                static_cast<long long>(s.undelivered));
+  }
   for (const auto& n : s.notes) std::printf("  note: %s\n", n.c_str());
 }
 
@@ -130,6 +135,11 @@ Status RunRun(RunCliOptions& o) {
   if (o.json) std::printf("%s\n", summary->ToJson().dump().c_str());
   else PrintSummary(*summary);
   if (summary->interrupted) return Status::Cancelled("interrupted; rerun the same command to continue");
+  if (summary->undelivered > 0) {
+    return Status::Unavailable(std::to_string(summary->undelivered) + " results not delivered to " +
+                               o.run.webhook.url + " (" + summary->delivery_error +
+                               "); a rerun delivers them, each once");
+  }
   if (summary->failed > 0) {
     return Status::Corrupt(std::to_string(summary->failed) + " of " + std::to_string(summary->items) +
                            " mails could not be processed (listed in the summary); the rest are done and a "
@@ -170,6 +180,12 @@ void RegisterRunCommand(CLI::App& root, CommandFn* run) {
       ->check(CLI::Range(0.05, 86400.0));
   cmd->add_option("--watch-for", o->run.watch_for_s, "With --watch: stop after this many seconds (0 = never)")
       ->check(CLI::Range(0.0, 1e9));
+  cmd->add_option("--webhook", o->run.webhook.url,
+                  "POST each result (JSON) to this URL, exactly once per message id across runs "
+                  "(Idempotency-Key header; retries with backoff)");
+  cmd->add_option("--webhook-attempts", o->run.webhook.max_attempts, "Tries per result and run")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   cmd->add_flag("--json", o->json, "Print the summary as one JSON object");
   cmd->add_flag("-v,--verbose", o->run.pipeline.verbose, "Show llama.cpp's log (-v warnings, -vv everything)");
   cmd->callback([run, o] { *run = [o] { return RunRun(*o); }; });

@@ -32,6 +32,18 @@ TEST(RunStateTest, DoneItemsPersistAcrossOpensAndNeverTwice) {
   EXPECT_EQ((*done)[0].result_json, R"({"k":1})");
   EXPECT_EQ((*done)[1].status, "review");
   EXPECT_EQ((*done)[1].finished_at, 5);
+  // Deliveries: per target, once; what is not recorded stays pending across opens.
+  ASSERT_TRUE((*again)->MarkDelivered("b@x", "http://hook", 2).ok());
+  EXPECT_EQ((*again)->MarkDelivered("b@x", "http://hook", 1).code(), ErrorCode::kAlreadyExists);
+  again->reset();
+  again = RunState::Open(path.string());
+  ASSERT_TRUE(again.ok());
+  auto pending = (*again)->Undelivered("http://hook");
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].id, "a@x");
+  EXPECT_EQ((*again)->Undelivered("http://other")->size(), 2u);
+  again->reset();
   std::filesystem::remove(path);
   std::ofstream(path) << "this is not a database, it is text that goes on for a while........";
   EXPECT_EQ(RunState::Open(path.string()).status().code(), ErrorCode::kCorrupt);

@@ -60,6 +60,7 @@ json RunSummary::ToJson() const {
   return {{"items", items},         {"processed", processed}, {"answered", answered},
           {"review", review},       {"skipped", skipped},     {"failed", failed},
           {"problems", problem_list}, {"step_tiers", step_tiers}, {"interrupted", interrupted},
+          {"delivered", delivered}, {"undelivered", undelivered}, {"delivery_error", delivery_error},
           {"seconds", seconds},     {"load_seconds", load_seconds}, {"results", results_path}, {"state", state_path},
           {"notes", notes}};
 }
@@ -211,6 +212,12 @@ Result<RunSummary> RunWorker(const WorkerConfig& config, const WorkerRunOptions&
       std::fclose(out);
       KOLIBRI_RETURN_IF_ERROR(fatal);
       if (next.load() < todo.size()) summary.interrupted = true;
+    }
+    if (!options.webhook.url.empty() && !stopped()) {
+      KOLIBRI_ASSIGN_OR_RETURN(DeliveryReport d, DeliverResults(*state, options.webhook, options.stop));
+      summary.delivered += d.delivered;
+      summary.undelivered = d.pending;
+      if (!d.last_error.empty()) summary.delivery_error = d.last_error;
     }
     if (!watch || summary.interrupted || stopped() || (options.limit > 0 && summary.processed >= options.limit)) break;
   }

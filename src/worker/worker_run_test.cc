@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -23,6 +24,7 @@
 #include "kolibri/tasks/task_runner.h"
 #include "kolibri/worker/reply_library.h"
 #include "kolibri/worker/run_worker.h"
+#include "net/http_server.h"
 #include "testing/cli_runner.h"
 #include "testing/test_models.h"
 
@@ -374,6 +376,69 @@ TEST_F(WorkerRunTest, WatchProcessesMailArrivingInAMaildirOnce) {
   for (const auto& l : ReadJsonl(o.results_path)) ++count[l["message_id"].get<std::string>()];
   EXPECT_EQ(count.size(), 3u);
   for (const auto& [id, n] : count) EXPECT_EQ(n, 1) << id;
+}
+
+TEST_F(WorkerRunTest, WebhookGetsEveryResultExactlyOnceThroughFailuresAndReruns) {
+  std::mutex mu;
+  std::map<std::string, int> accepted;  // message id -> 2xx answers given
+  int requests = 0;
+  int fail_next = 2;                    // answer 503 to this many requests (-1: all)
+  net::HttpServerOptions so;
+  so.port = 0;
+  so.workers = 2;
+  net::HttpServer server(so);
+  server.Handle("POST", "/hook", [&](const net::HttpRequest& req) {
+    std::lock_guard<std::mutex> lock(mu);
+    ++requests;
+    net::HttpResponse r;
+    const json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || body.value("message_id", "") != req.Header("Idempotency-Key")) {
+      r.status = 400;
+      return r;
+    }
+    if (fail_next != 0) {
+      if (fail_next > 0) --fail_next;
+      r.status = 503;
+      return r;
+    }
+    ++accepted[req.Header("Idempotency-Key")];
+    r.body = "{}";
+    return r;
+  });
+  ASSERT_TRUE(server.Start().ok());
+  const fs::path inbox = dir_ / "hook-inbox";
+  fs::create_directories(inbox);
+  for (size_t i = 0; i < 3; ++i) fs::copy_file(kExample / "inbox" / kMails[i], inbox / kMails[i]);
+  WorkerRunOptions o = Options("hook");
+  o.input = inbox.string();
+  o.webhook.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/hook";
+  o.webhook.initial_backoff_s = 0.01;
+  o.webhook.max_attempts = 3;
+  // Two 503s, then the receiver takes everything: all three arrive once.
+  auto first = RunWorker(config_, o);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->delivered, 3);
+  EXPECT_EQ(first->undelivered, 0);
+  EXPECT_EQ(requests, 5);
+  // Two new mails while the receiver is down: processed, kept pending, the exit would say so.
+  for (size_t i = 3; i < 5; ++i) fs::copy_file(kExample / "inbox" / kMails[i], inbox / kMails[i]);
+  fail_next = -1;
+  auto second = RunWorker(config_, o);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->processed, 2);
+  EXPECT_EQ(second->delivered, 0);
+  EXPECT_EQ(second->undelivered, 2);
+  EXPECT_NE(second->delivery_error.find("HTTP 503"), std::string::npos) << second->delivery_error;
+  // Back up: a rerun processes nothing and delivers only the two pending results.
+  fail_next = 0;
+  auto third = RunWorker(config_, o);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->processed, 0);
+  EXPECT_EQ(third->delivered, 2);
+  EXPECT_EQ(third->undelivered, 0);
+  server.Stop();
+  EXPECT_EQ(accepted.size(), 5u);
+  for (const auto& [id, n] : accepted) EXPECT_EQ(n, 1) << id;
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "kolibri/status.h"
+#include "kolibri/worker/webhook.h"
 #include "kolibri/worker/worker_config.h"
 #include "kolibri/worker/worker_pipeline.h"
 
@@ -43,6 +44,9 @@ struct WorkerRunOptions {
   // watch_for_s seconds from the start (0 = until stopped).
   double watch_interval_s = 0;
   double watch_for_s = 0;
+  // Results are also POSTed here (webhook.url set) after each pass, exactly once per message
+  // id across runs; pending ones from earlier runs go first. See kolibri/worker/webhook.h.
+  WebhookOptions webhook;
 };
 
 enum class ItemOutcome { kAnswered, kReview, kSkipped, kFailed };
@@ -65,6 +69,9 @@ struct RunSummary {
   std::vector<ItemReport> problems;  // every skipped-as-duplicate and failed item
   std::map<std::string, int64_t> step_tiers;  // "step/tier" -> answered count
   bool interrupted = false;  // stopped before every item was done
+  int64_t delivered = 0;      // results delivered to the webhook by this run
+  int64_t undelivered = 0;    // results still waiting for the webhook (a rerun retries)
+  std::string delivery_error; // the last delivery failure
   double seconds = 0;       // the whole run
   double load_seconds = 0;  // of which loading models, routers and queues
   std::string results_path;
