@@ -28,6 +28,8 @@ readonly APT_PACKAGES=(
   libgmime-3.0-dev libgumbo-dev libpoppler-cpp-dev
   json-schema-test-suite
   chromium
+  libpq-dev postgresql haproxy
+  prometheus  # promtool: request_gate_test checks the /metrics format
 )
 
 apt=1 llama_src="" variant=default backend=cpu with_server=0 print_dir=0

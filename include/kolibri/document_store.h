@@ -65,6 +65,13 @@ struct StoredDocument {
   uint64_t text_bytes = 0;
 };
 
+// What ForgetDocument removed.
+struct ForgottenDocuments {
+  int64_t documents = 0;
+  int64_t chunks = 0;
+  std::vector<std::string> text_hashes;  // "sha256:<hex>" of each removed document's text
+};
+
 struct StoreStats {
   int64_t sources = 0;
   int64_t documents = 0;
@@ -91,6 +98,13 @@ class DocumentStore {
   // Removes the source file `path`, or every source under the folder `path`. Returns how
   // many source files were removed (0 is not an error).
   Result<int> RemovePath(const std::string& path);
+
+  // Right to erasure: removes the document whose id is `id` (a path, or "path#n" for one
+  // mbox message) or every document of the source file `id`, with its chunks, in one
+  // transaction. The source's row goes too when none of its documents is left; when some
+  // are (one mbox message forgotten) it stays, so re-indexing the unchanged file does not
+  // bring the message back. Nothing matched is not an error (zero counts).
+  Result<ForgottenDocuments> ForgetDocument(const std::string& id);
 
   Result<std::vector<StoredDocument>> List();
   Result<StoreStats> Stats();

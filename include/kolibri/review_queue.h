@@ -2,20 +2,29 @@
 // enough confidence wait here until a person claims and resolves them; resolved items are
 // exported as labelled data to retrain the tier-0 classifier.
 //
-// Storage: one SQLite database file (WAL journal, so readers never block the writer and
-// several processes may share it; a busy timeout absorbs short lock waits). Table
-// `review_items`: id, task, idempotency key (unique), input hash, input text, proposed answer
+// Backends: ReviewQueue is an interface; Open picks the backend from the location.
+//  - a file path (or ":memory:"): SQLite, the embedded default (WAL journal, so readers
+//    never block the writer and several processes on one host may share it; a busy timeout
+//    absorbs short lock waits);
+//  - "postgresql://..." or "postgres://..." (a libpq connection URI): PostgreSQL, so several
+//    replicas on several hosts share one queue. Claims take the row with
+//    SELECT ... FOR UPDATE SKIP LOCKED, so two replicas never hand out the same item.
+// Both keep one table `review_items`: id, task, idempotency key (unique), input hash, input text, proposed answer
 // (JSON text), confidence, tier, status (open → claimed → resolved), claimed_by/claimed_at,
 // resolution label and/or record (JSON text), resolved_by/resolved_at, created_at. Times are
 // Unix milliseconds from the options' clock.
 //
-// Errors (Status): kIoError when the file cannot be opened or written, kCorrupt when it is
-// not a review-queue database of a known schema version, kNotFound for an unknown id,
+// Schemas are versioned and migrated on Open (one transaction per upgrade); a database
+// written by a newer Kolibri is refused with kUnsupported.
+//
+// Errors (Status): kIoError when the database cannot be opened or written (kUnavailable
+// when a PostgreSQL server cannot be reached), kCorrupt when it is not a review-queue
+// database, kUnsupported for a newer schema version or a backend this build lacks, kNotFound for an unknown id,
 // kFailedPrecondition for a state change the item's status does not allow (resolving a
 // resolved item, claiming one held by someone else), kInvalidArgument for bad input.
 //
 // Thread safety: a ReviewQueue may be used from several threads (calls are serialised on one
-// connection); several processes may open the same file.
+// connection); several processes may open the same database.
 #pragma once
 
 #include <cstdint>
@@ -73,7 +82,15 @@ struct ReviewQueueOptions {
 struct ReviewFilter {
   std::optional<ReviewStatus> status;  // nullopt = all
   std::string task;                    // "" = all tasks
+  std::string input_hash;              // "" = any input
+  std::string idempotency_key;         // "" = any key
   int64_t limit = 100;                 // 1..100000, oldest first
+};
+
+// Which items Prune removes.
+enum class ReviewPruneScope {
+  kResolved,  // resolved items whose resolution is older than the cutoff
+  kAll,       // also open and claimed items created before the cutoff
 };
 
 struct EnqueueResult {
@@ -83,37 +100,43 @@ struct EnqueueResult {
 
 class ReviewQueue {
  public:
-  // Opens or creates the database at `path` (":memory:" for a private in-memory one).
-  static Result<std::unique_ptr<ReviewQueue>> Open(const std::string& path,
+  // Opens or creates the queue at `location`: an SQLite file path (":memory:" for a
+  // private in-memory one) or a "postgresql://" URI (see above).
+  static Result<std::unique_ptr<ReviewQueue>> Open(const std::string& location,
                                                    const ReviewQueueOptions& options = {});
-  ~ReviewQueue();
+  virtual ~ReviewQueue() = default;
   ReviewQueue(const ReviewQueue&) = delete;
   ReviewQueue& operator=(const ReviewQueue&) = delete;
 
-  // Adds an open item, or returns the existing one with the same idempotency key.
+  // Adds an open item, or returns the existing one with the same idempotency key (a unique
+  // constraint: concurrent retries from several replicas still make one item).
   // proposed_json must be valid JSON.
-  Result<EnqueueResult> Enqueue(const NewReviewItem& item);
+  virtual Result<EnqueueResult> Enqueue(const NewReviewItem& item) = 0;
 
-  Result<ReviewItem> Get(int64_t id);
-  Result<std::vector<ReviewItem>> List(const ReviewFilter& filter);
+  virtual Result<ReviewItem> Get(int64_t id) = 0;
+  virtual Result<std::vector<ReviewItem>> List(const ReviewFilter& filter) = 0;
 
   // Claims item `id` for `reviewer`; with id 0, the oldest open (or expired-claim) item of
   // `task` ("" = any task). kNotFound when nothing is claimable. Claiming an item one
   // already holds renews the claim.
-  Result<ReviewItem> Claim(const std::string& reviewer, int64_t id, const std::string& task = "");
+  virtual Result<ReviewItem> Claim(const std::string& reviewer, int64_t id, const std::string& task = "") = 0;
 
   // Resolves an open item, or one claimed by `reviewer` (or with an expired claim), with a
   // label and/or a JSON record (at least one).
-  Result<ReviewItem> Resolve(int64_t id, const std::string& reviewer, const std::string& label,
-                             const std::string& record_json);
+  virtual Result<ReviewItem> Resolve(int64_t id, const std::string& reviewer, const std::string& label,
+                                     const std::string& record_json) = 0;
 
   // Resolved items of `task` ("" = all), oldest resolution first.
-  Result<std::vector<ReviewItem>> Resolved(const std::string& task);
+  virtual Result<std::vector<ReviewItem>> Resolved(const std::string& task) = 0;
 
- private:
-  struct Impl;
-  explicit ReviewQueue(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  // Removes every item about one input ("sha256:<hex>", right to erasure); returns how many.
+  virtual Result<int64_t> ForgetInput(const std::string& input_hash) = 0;
+  // Retention: removes the items `scope` selects that are older than `cutoff_ms` (Unix ms);
+  // returns how many.
+  virtual Result<int64_t> Prune(int64_t cutoff_ms, ReviewPruneScope scope) = 0;
+
+ protected:
+  ReviewQueue() = default;
 };
 
 }  // namespace kolibri

@@ -30,6 +30,13 @@ namespace grammar {
 class CompiledGrammar;
 }
 
+// A LoRA adapter (GGUF, llama.cpp's convert_lora_to_gguf or `kolibri make-test-model --lora`)
+// applied to every sequence of a scheduler's context, scaled by `scale`.
+struct LoraAdapterOptions {
+  std::string path;
+  float scale = 1.0f;
+};
+
 struct SchedulerOptions {
   int32_t context = 4096;   // total KV-cache tokens shared by all sequences (llama-server -c)
   int32_t parallel = 4;     // sequences decoded concurrently (llama-server -np)
@@ -40,6 +47,12 @@ struct SchedulerOptions {
                             // false: each sequence gets context/parallel cells of its own
                             // and the prefix cache is off
   int32_t max_queue = 256;  // waiting requests beyond `parallel`; Submit fails beyond it
+  std::string kv_cache_type = "f16";  // K and V cache element type: f16, q8_0 or q4_0
+                                      // (quantized halves/quarters KV memory; a quantized V
+                                      // cache needs flash attention, enabled when it is)
+  // Adapters applied to this context (llama.cpp applies adapters per context, so serving a
+  // model with and without an adapter takes one scheduler each, sharing the weights).
+  std::vector<LoraAdapterOptions> lora;
   int32_t score_branches = 32;  // extra sequences for SubmitScore's branch passes, shared by
                                 // all scoring requests; capped at batch - parallel; 0 (or
                                 // kv_unified false): only the prompt's last logits score

@@ -35,4 +35,18 @@ std::vector<std::string> TestModelTypes();
 // (vocab file), Corrupt (vocab file is not a vocabulary GGUF), IoError, Internal.
 Status MakeTestModel(const TestModelOptions& options);
 
+struct TestLoraOptions {
+  std::string shape;        // the base model's shape (one of TestModelShapes())
+  std::string out_path;
+  int32_t rank = 8;         // LoRA rank r
+  float alpha = 0;          // adapter.lora.alpha; 0: the rank (scale 1)
+  uint64_t seed = 7;        // same seed, same file
+};
+
+// Writes a random LoRA adapter (f32 lora_a/lora_b for every layer's attn_q and attn_v) that
+// llama.cpp loads onto any test model of `shape` — the adapter changes the output, its text
+// is noise like the model's. Errors: InvalidArgument (unknown shape, rank < 1, no path),
+// IoError.
+Status MakeTestLora(const TestLoraOptions& options);
+
 }  // namespace kolibri

@@ -38,5 +38,7 @@ void RegisterIndexCommand(CLI::App& root, CommandFn* run);
 void RegisterSchemaCommand(CLI::App& root, CommandFn* run);
 void RegisterRunCommand(CLI::App& root, CommandFn* run);
 void RegisterEvalCommand(CLI::App& root, CommandFn* run);
+void RegisterStoreCommand(CLI::App& root, CommandFn* run);
+void RegisterForgetCommand(CLI::App& root, CommandFn* run);
 
 }  // namespace kolibri::cli

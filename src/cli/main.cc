@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   RegisterSchemaCommand(app, &run);
   RegisterRunCommand(app, &run);
   RegisterEvalCommand(app, &run);
+  RegisterStoreCommand(app, &run);
+  RegisterForgetCommand(app, &run);
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
     for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->check_name(argv[1]);

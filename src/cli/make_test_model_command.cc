@@ -12,6 +12,8 @@ namespace kolibri::cli {
 void RegisterMakeTestModelCommand(CLI::App& root, CommandFn* run) {
   auto o = std::make_shared<TestModelOptions>();
   auto list = std::make_shared<bool>(false);
+  auto lora = std::make_shared<TestLoraOptions>();
+  auto want_lora = std::make_shared<bool>(false);
   CLI::App* cmd = root.add_subcommand(
       "make-test-model", "Write a GGUF with random weights in a real model's shape and tokenizer");
   cmd->add_option("--shape", o->shape, "Architecture shape (see --list)");
@@ -21,15 +23,28 @@ void RegisterMakeTestModelCommand(CLI::App& root, CommandFn* run) {
   cmd->add_option("--seed", o->seed, "Random seed (same seed, same file)")->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "Quantization threads, 0 = all")->check(CLI::Range(0, 1024));
   cmd->add_flag("--list", *list, "List the shapes and types");
+  cmd->add_flag("--lora", *want_lora,
+                "Write a random LoRA adapter for --shape to --out instead of a model (no --vocab needed)");
+  cmd->add_option("--lora-rank", lora->rank, "Rank of the --lora adapter")->capture_default_str()->check(CLI::Range(1, 256));
   cmd->add_flag("!--no-chat-template", o->chat_template, "Write no chat template");
-  cmd->callback([run, o, list] {
-    *run = [o, list]() -> Status {
+  cmd->callback([run, o, list, lora, want_lora] {
+    *run = [o, list, lora, want_lora]() -> Status {
       if (*list) {
         for (const auto& s : TestModelShapes()) {
           std::printf("%-14s %-8s %s (vocab: %s)\n", s.name.c_str(), s.architecture.c_str(),
                       s.description.c_str(), s.suggested_vocab.c_str());
         }
         std::printf("types: f16 q8_0 q4_0 q4_k_m\n");
+        return Status::Ok();
+      }
+      if (*want_lora) {
+        if (o->shape.empty() || o->out_path.empty()) return Status::InvalidArgument("--lora needs --shape and --out");
+        lora->shape = o->shape;
+        lora->out_path = o->out_path;
+        lora->seed = o->seed;
+        KOLIBRI_RETURN_IF_ERROR(MakeTestLora(*lora));
+        std::fprintf(stderr, "wrote %s: a random rank-%d LoRA adapter for %s\n", lora->out_path.c_str(), lora->rank,
+                     lora->shape.c_str());
         return Status::Ok();
       }
       if (o->shape.empty() || o->vocab_path.empty() || o->out_path.empty()) {

@@ -123,6 +123,7 @@ class SchedulerImpl final : public Scheduler {
     if (thread_.joinable()) thread_.join();
     if (batch_.token != nullptr) llama_batch_free(batch_);
     if (ctx_ != nullptr) llama_free(ctx_);
+    for (llama_adapter_lora* a : adapters_) llama_adapter_lora_free(a);
   }
 
   Status Start() {
@@ -142,6 +143,12 @@ class SchedulerImpl final : public Scheduler {
                                      ") cannot exceed the batch size (" + std::to_string(options_.batch) + ")");
     }
     llama_context_params cp = llama_context_default_params();
+    if (options_.kv_cache_type == "q8_0" || options_.kv_cache_type == "q4_0") {
+      cp.type_k = cp.type_v = options_.kv_cache_type == "q8_0" ? GGML_TYPE_Q8_0 : GGML_TYPE_Q4_0;
+      cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_ENABLED;
+    } else if (options_.kv_cache_type != "f16") {
+      return Status::InvalidArgument("kv_cache_type must be f16, q8_0 or q4_0, got '" + options_.kv_cache_type + "'");
+    }
     cp.n_ctx = static_cast<uint32_t>(options_.context);
     cp.n_batch = static_cast<uint32_t>(options_.batch);
     cp.n_ubatch = static_cast<uint32_t>(std::min(options_.batch, 512));
@@ -157,6 +164,21 @@ class SchedulerImpl final : public Scheduler {
     if (ctx_ == nullptr) {
       return Status::Internal("llama.cpp could not create a context of " +
                               std::to_string(options_.context) + " tokens");
+    }
+    if (!options_.lora.empty()) {
+      std::vector<float> scales;
+      for (const auto& lora : options_.lora) {
+        llama_adapter_lora* adapter = llama_adapter_lora_init(model_->raw(), lora.path.c_str());
+        if (adapter == nullptr) {
+          return Status::InvalidArgument("llama.cpp could not load the LoRA adapter '" + lora.path +
+                                         "' (missing, not a LoRA GGUF, or made for another model)");
+        }
+        adapters_.push_back(adapter);
+        scales.push_back(lora.scale);
+      }
+      if (llama_set_adapters_lora(ctx_, adapters_.data(), adapters_.size(), scales.data()) != 0) {
+        return Status::Internal("llama.cpp could not apply the LoRA adapters");
+      }
     }
     kv_total_ = static_cast<int32_t>(llama_n_ctx(ctx_));
     seq_capacity_ = options_.kv_unified ? kv_total_ : static_cast<int32_t>(llama_n_ctx_seq(ctx_));
@@ -260,6 +282,7 @@ class SchedulerImpl final : public Scheduler {
   std::shared_ptr<Model> model_;
   SchedulerOptions options_;
   llama_context* ctx_ = nullptr;
+  std::vector<llama_adapter_lora*> adapters_;  // freed after ctx_
   llama_memory_t mem_ = nullptr;
   llama_batch batch_{};
   int32_t kv_total_ = 0;

@@ -220,4 +220,58 @@ Status MakeTestModel(const TestModelOptions& options) {
   return Status::Ok();
 }
 
+Status MakeTestLora(const TestLoraOptions& options) {
+  const engine::ShapeSpec* shape = engine::FindShape(options.shape);
+  if (shape == nullptr) return Status::InvalidArgument("unknown shape '" + options.shape + "'");
+  if (options.rank < 1) return Status::InvalidArgument("the LoRA rank must be >= 1");
+  if (options.out_path.empty()) return Status::InvalidArgument("no output path given");
+  std::vector<engine::TensorSpec> targets;
+  for (auto& t : engine::TensorsFor(*shape, /*n_vocab=*/256)) {
+    const bool attn = t.name.find(".attn_q.weight") != std::string::npos ||
+                      t.name.find(".attn_v.weight") != std::string::npos;
+    if (attn && t.dims.size() == 2) targets.push_back(std::move(t));
+  }
+  if (targets.empty()) return Status::InvalidArgument("shape '" + options.shape + "' has no attn_q/attn_v weights");
+  const int64_t r = options.rank;
+  size_t bytes = 0;
+  for (const auto& t : targets) bytes += static_cast<size_t>((t.dims[0] + t.dims[1]) * r) * sizeof(float);
+  ggml_init_params ip = {bytes + 2 * targets.size() * ggml_tensor_overhead() + 4096, nullptr, /*no_alloc=*/false};
+  std::unique_ptr<ggml_context, GgmlCtxDeleter> data(ggml_init(ip));
+  if (data == nullptr) return Status::Internal("cannot allocate the adapter's tensors");
+  std::unique_ptr<gguf_context, GgufCtxDeleter> out(gguf_init_empty());
+  gguf_context* g = out.get();
+  gguf_set_val_str(g, "general.type", "adapter");
+  gguf_set_val_str(g, "general.architecture", shape->arch.c_str());
+  gguf_set_val_str(g, "general.name", ("kolibri-test LoRA " + shape->name + " (random weights)").c_str());
+  gguf_set_val_str(g, "adapter.type", "lora");
+  gguf_set_val_f32(g, "adapter.lora.alpha", options.alpha > 0 ? options.alpha : static_cast<float>(r));
+  Rng rng(options.seed);
+  auto fill = [&rng](ggml_tensor* t, float amplitude) {
+    float* v = static_cast<float*>(t->data);
+    for (int64_t i = 0; i < ggml_nelements(t); ++i) {
+      v[i] = amplitude * (static_cast<float>(rng.Next() >> 40) / 16777216.0f - 0.5f);
+    }
+  };
+  for (const auto& t : targets) {
+    const std::string base = t.name.substr(0, t.name.size() - std::string(".weight").size());
+    // W is ne = [n_in, n_out]: lora_a is [n_in, r], lora_b is [r, n_out] (W + B·A).
+    ggml_tensor* a = ggml_new_tensor_2d(data.get(), GGML_TYPE_F32, t.dims[0], r);
+    ggml_tensor* b = ggml_new_tensor_2d(data.get(), GGML_TYPE_F32, r, t.dims[1]);
+    ggml_set_name(a, (base + ".weight.lora_a").c_str());
+    ggml_set_name(b, (base + ".weight.lora_b").c_str());
+    fill(a, 0.2f);
+    fill(b, 0.2f);
+    gguf_add_tensor(g, a);
+    gguf_add_tensor(g, b);
+  }
+  const std::string tmp = options.out_path + ".tmp";
+  if (!gguf_write_to_file(g, tmp.c_str(), /*only_meta=*/false)) {
+    return Status::IoError("cannot write '" + tmp + "'");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, options.out_path, ec);
+  if (ec) return Status::IoError("cannot rename to '" + options.out_path + "': " + ec.message());
+  return Status::Ok();
+}
+
 }  // namespace kolibri

@@ -1,7 +1,9 @@
 #include "kolibri/grammar/compiled_grammar.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <map>
 
 #include "grammar/compiled_grammar_impl.h"
 
@@ -64,6 +66,7 @@ Result<std::shared_ptr<const CompiledGrammar>> CompileGrammar(const Grammar& gra
     const int32_t b = pda.rule_begin[r], e = pda.rule_begin[r + 1];
     impl->rule_is_leaf[r] = e - b <= CompiledGrammar::Impl::kLeafRuleNodes && pda.call_begin[b] == pda.call_begin[e];
   }
+  impl->canonical_offset.assign(n, -1);
   impl->rule_signature.resize(impl->pda.rule_min_length.size());
   impl->rule_signature_done.assign(impl->pda.rule_min_length.size(), 0);
   return std::shared_ptr<const CompiledGrammar>(std::make_shared<CompiledGrammar>(std::move(impl)));
@@ -116,6 +119,67 @@ const std::string& CompiledGrammar::Impl::RuleSignature(int32_t rule) const {
   }
   rule_signature[rule] = std::move(sig);
   return rule_signature[rule];
+}
+
+// Moore-style partition refinement bounded by the longest token: after j rounds two nodes
+// share a class when no byte string of at most j bytes tells them apart (same finality,
+// same byte sets into same classes, same callees returning into same classes). A callee
+// that may match "" returns without consuming a byte, so its return node is compared by
+// identity. Classes are named by their first node, which depends on structure alone, so
+// keys built from them stay valid across grammars with equal rule signatures.
+int32_t CompiledGrammar::Impl::CanonicalOffset(int32_t node) const {
+  if (canonical_offset[node] >= 0) return canonical_offset[node];
+  const int32_t rule = pda.node_rule[node];
+  const int32_t begin = pda.rule_begin[rule], end = pda.rule_begin[rule + 1], m = end - begin;
+  if (m <= kMinCanonicalRuleNodes) {
+    for (int32_t v = begin; v < end; ++v) canonical_offset[v] = v - begin;
+    return canonical_offset[node];
+  }
+  std::vector<int32_t> cls(m), next(m);
+  int32_t classes = 0;
+  for (int32_t v = 0; v < m; ++v) {
+    cls[v] = pda.final[begin + v] ? 1 : 0;
+    classes = std::max(classes, cls[v] + 1);
+  }
+  const int32_t rounds = vocab->impl().trie.max_token_length() + 1;
+  std::vector<uint64_t> sig;
+  std::vector<std::array<uint64_t, 5>> edges;
+  for (int32_t round = 0; round < rounds; ++round) {
+    std::map<std::vector<uint64_t>, int32_t> ids;
+    for (int32_t v = 0; v < m; ++v) {
+      const int32_t u = begin + v;
+      sig.assign(1, static_cast<uint64_t>(cls[v]));  // so each round refines the last
+      edges.clear();
+      for (int32_t e = pda.byte_begin[u]; e < pda.byte_begin[u + 1]; ++e) {
+        std::array<uint64_t, 5> item{};
+        std::memcpy(item.data(), pda.byte_edges[e].bytes.bits.data(), sizeof(uint64_t) * 4);
+        item[4] = static_cast<uint64_t>(cls[pda.byte_edges[e].target - begin]);
+        edges.push_back(item);
+      }
+      std::sort(edges.begin(), edges.end());
+      for (const auto& item : edges) sig.insert(sig.end(), item.begin(), item.end());
+      sig.push_back(~uint64_t{0});
+      for (int32_t e = pda.call_begin[u]; e < pda.call_begin[u + 1]; ++e) {
+        const CallEdge& c = pda.call_edges[e];
+        const bool nullable = pda.rule_min_length[c.rule] == 0;
+        sig.push_back(static_cast<uint64_t>(c.rule));
+        sig.push_back(c.tail ? 1 : 0);
+        sig.push_back(nullable ? (uint64_t{1} << 40) + static_cast<uint64_t>(c.ret - begin)
+                               : static_cast<uint64_t>(cls[c.ret - begin]));
+      }
+      next[v] = ids.emplace(sig, static_cast<int32_t>(ids.size())).first->second;
+    }
+    cls.swap(next);
+    const int32_t refined = static_cast<int32_t>(ids.size());
+    if (refined == classes) break;
+    classes = refined;
+  }
+  std::vector<int32_t> first(classes, -1);
+  for (int32_t v = 0; v < m; ++v) {
+    if (first[cls[v]] < 0) first[cls[v]] = v;
+    canonical_offset[begin + v] = first[cls[v]];
+  }
+  return canonical_offset[node];
 }
 
 std::shared_ptr<const NodeMask> CompiledGrammar::Impl::WalkContext(const int32_t* frames, size_t n_frames) const {
@@ -195,7 +259,7 @@ const NodeMask& CompiledGrammar::Impl::ComputeMask(const int32_t* frames, size_t
       }
       AppendInt(static_cast<int32_t>(sig.size()), &key);
       key += sig;
-      AppendInt(frames[i] - pda.rule_begin[rule], &key);
+      AppendInt(CanonicalOffset(frames[i]), &key);
     }
   }
   std::shared_ptr<const NodeMask> mask;

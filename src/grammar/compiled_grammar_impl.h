@@ -66,6 +66,15 @@ struct CompiledGrammar::Impl {
   const NodeMask& ComputeMask(const int32_t* frames, size_t n) const;
   std::shared_ptr<const NodeMask> WalkContext(const int32_t* frames, size_t n) const;
   const std::string& RuleSignature(int32_t rule) const;
+
+  // Nodes of one rule that no token can tell apart — equal behaviour for every byte string
+  // up to the vocabulary's longest token — share node masks. The middle of a long bounded
+  // repeat (a string of at most 1,000 characters) is then walked once, not once per
+  // position. Returns the offset in the node's rule of its class's first node; rules of
+  // at most kMinCanonicalRuleNodes nodes are not merged (offset of the node itself).
+  static constexpr int32_t kMinCanonicalRuleNodes = 64;
+  mutable std::vector<int32_t> canonical_offset;  // under mu; -1 until the rule is done
+  int32_t CanonicalOffset(int32_t node) const;
 };
 
 }  // namespace kolibri::grammar

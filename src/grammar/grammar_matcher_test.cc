@@ -130,7 +130,34 @@ const char* kWalkSchemas[] = {
         "kids":{"type":"array","items":{"$ref":"#/$defs/t"}}},"required":["v"],"additionalProperties":false}},
         "$ref":"#/$defs/t"})",
     "true",
+    R"({"type":"object","properties":{"s":{"type":"string","minLength":5,"maxLength":250},
+        "x":{"type":"number","minimum":-1,"maximum":2}},"required":["s","x"]})",
 };
+
+// A long bounded string: exact at every position, and the positions that no token can tell
+// apart (far from both bounds) share one node mask instead of one walk each.
+TEST(MatcherTest, LongStringBoundsShareMasks) {
+  auto vocab = testing::ByteVocabulary();
+  const size_t shared_before = vocab->shared_mask_count();
+  auto cg = CompileSchema(R"({"type":"string","minLength":20,"maxLength":250})", vocab);
+  ASSERT_NE(cg, nullptr);
+  std::vector<uint32_t> mask(vocab->mask_words());
+  GrammarMatcher m(cg);
+  ASSERT_TRUE(m.AcceptString("\""));
+  for (int i = 0; i <= 250; ++i) {
+    m.FillNextTokenBitmask(mask.data());
+    EXPECT_EQ(Bit(mask, 'a'), i < 250) << i;
+    EXPECT_EQ(Bit(mask, '"'), i >= 20) << i;
+    if (i < 250) {
+      ASSERT_TRUE(m.AcceptString("a"));
+    }
+  }
+  EXPECT_FALSE(m.AcceptString("a"));
+  EXPECT_TRUE(m.AcceptString("\"") && m.CanEnd());
+  // 251 positions; the byte vocabulary's longest token is 4 bytes, so all but ~2x5 near the
+  // bounds fall into a few classes.
+  EXPECT_LT(vocab->shared_mask_count() - shared_before, 40u);
+}
 
 // Random walks at the Qwen2 vocabulary: every masked-in token is accepted, sampled
 // masked-out tokens are rejected, and with a budget the walk always completes.

@@ -77,6 +77,54 @@ ExprId AddIntegerRange(Grammar* g, std::optional<int64_t> lo, std::optional<int6
   return g->Alt(std::move(alts));
 }
 
+namespace {
+
+// m = I.F with the integer part I in [a, b] (b open when absent): the fraction is free
+// strictly inside, non-zero at an exclusive lower end, zero at an inclusive upper end.
+ExprId Magnitude(Grammar* g, uint64_t a, bool a_exclusive, std::optional<uint64_t> b, bool b_exclusive) {
+  ByteSet d, nz;
+  d.SetRange('0', '9');
+  nz.SetRange('1', '9');
+  const ExprId any_fraction = g->Optional(g->Seq({g->Byte('.'), g->Plus(g->Bytes(d))}));
+  const ExprId zero_fraction = g->Optional(g->Seq({g->Byte('.'), g->Plus(g->Byte('0'))}));
+  const ExprId nonzero_fraction =
+      g->Seq({g->Byte('.'), g->Star(g->Byte('0')), g->Bytes(nz), g->Star(g->Bytes(d))});
+  std::vector<ExprId> alts;
+  const uint64_t free_lo = a_exclusive ? a + 1 : a;
+  if (!b || (*b > 0 && free_lo <= *b - 1)) {
+    alts.push_back(g->Seq({NonNegative(g, free_lo, b ? std::optional<uint64_t>(*b - 1) : std::nullopt), any_fraction}));
+  }
+  if (a_exclusive && (!b || a < *b)) alts.push_back(g->Seq({NonNegative(g, a, a), nonzero_fraction}));
+  if (b && !b_exclusive && (a_exclusive ? *b > a : *b >= a)) alts.push_back(g->Seq({NonNegative(g, *b, *b), zero_fraction}));
+  return g->Alt(std::move(alts));
+}
+
+}  // namespace
+
+ExprId AddDecimalRange(Grammar* g, std::optional<DecimalBound> lo, std::optional<DecimalBound> hi) {
+  std::vector<ExprId> alts;
+  // Negative numbers x = -m: m in [max(-hi, 0), -lo], never "-0" (m > 0 when hi >= 0).
+  if (!lo || lo->value < 0) {
+    const bool hi_negative = hi && hi->value < 0;
+    const uint64_t m_lo = hi_negative ? static_cast<uint64_t>(-hi->value) : 0;
+    const bool m_lo_exclusive = hi_negative ? hi->exclusive : true;
+    std::optional<uint64_t> m_hi;
+    if (lo) m_hi = static_cast<uint64_t>(-lo->value);
+    const bool m_hi_exclusive = lo && lo->exclusive;
+    alts.push_back(g->Seq({g->Byte('-'), Magnitude(g, m_lo, m_lo_exclusive, m_hi, m_hi_exclusive)}));
+  }
+  // x >= 0.
+  if (!hi || hi->value > 0 || (hi->value == 0 && !hi->exclusive)) {
+    const bool lo_positive = lo && lo->value >= 0;
+    const uint64_t a = lo_positive ? static_cast<uint64_t>(lo->value) : 0;
+    const bool a_exclusive = lo_positive && lo->exclusive;
+    std::optional<uint64_t> b;
+    if (hi) b = static_cast<uint64_t>(hi->value);
+    alts.push_back(Magnitude(g, a, a_exclusive, b, hi && hi->exclusive));
+  }
+  return g->Alt(std::move(alts));
+}
+
 JsonRules AddJsonRules(Grammar* g) {
   JsonRules r;
   r.value = g->AddRule("json_value");

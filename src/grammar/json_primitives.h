@@ -20,6 +20,14 @@ JsonRules AddJsonRules(Grammar* g);
 // Integers in [lo, hi] (either side open), written without leading zeros or "-0".
 ExprId AddIntegerRange(Grammar* g, std::optional<int64_t> lo, std::optional<int64_t> hi);
 
+// Numbers written without an exponent ("-12", "0.50", "3.0") whose value lies within the
+// bounds; a bound is an integer of magnitude below 2^53. Never "-0". Either side open.
+struct DecimalBound {
+  int64_t value = 0;
+  bool exclusive = false;
+};
+ExprId AddDecimalRange(Grammar* g, std::optional<DecimalBound> lo, std::optional<DecimalBound> hi);
+
 // ECMAScript regex (full match, on the decoded string) for a `format` the grammar enforces,
 // or nullptr.
 const char* FormatRegex(std::string_view format);

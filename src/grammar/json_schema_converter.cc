@@ -75,6 +75,14 @@ const OJson* FindAnchor(const OJson& node, const std::string& name, const std::s
 
 }  // namespace
 
+Status AdmitsNoValue(const std::string& ptr, const std::string& why) {
+  return Status::InvalidArgument("schema at '" + ptr + "' admits no value (" + why + ")");
+}
+
+bool IsAdmitsNoValue(const Status& status) {
+  return status.code() == ErrorCode::kInvalidArgument && status.message().find("' admits no value (") != std::string::npos;
+}
+
 std::string PointerEscape(const std::string& token) {
   std::string out;
   for (char c : token) {
@@ -192,8 +200,11 @@ const OJson* SchemaConverter::Resolve(const std::string& ref, const std::string&
 Result<ExprId> SchemaConverter::SchemaRule(const OJson& s, const std::string& ptr, int depth) {
   if (s.is_boolean() && s.get<bool>()) return g_.Ref(json_.value);
   const int rule = g_.AddRule("s" + std::to_string(g_.rules().size()));
-  KOLIBRI_ASSIGN_OR_RETURN(ExprId body, Schema(s, ptr, depth));
-  g_.SetBody(rule, body);
+  auto body = Schema(s, ptr, depth);
+  // A rule never stays without a body: a caller may drop a part that admits no value and
+  // go on, and compile would then fail on the empty rule.
+  g_.SetBody(rule, body.ok() ? *body : g_.Nothing());
+  if (!body.ok()) return body.status();
   return g_.Ref(rule);
 }
 
@@ -266,8 +277,9 @@ Result<ExprId> SchemaConverter::SchemaInner(const OJson& s, const std::string& p
     if (it != ref_rules_.end()) return g_.Ref(it->second);
     const int rule = g_.AddRule("ref" + std::to_string(ref_rules_.size()));
     ref_rules_.emplace(target_ptr, rule);
-    KOLIBRI_ASSIGN_OR_RETURN(ExprId body, Schema(*target, target_ptr, depth + 1));
-    g_.SetBody(rule, body);
+    auto body = Schema(*target, target_ptr, depth + 1);
+    g_.SetBody(rule, body.ok() ? *body : g_.Nothing());
+    if (!body.ok()) return body.status();
     return g_.Ref(rule);
   }
   if (s.contains("allOf")) {
@@ -350,7 +362,7 @@ Result<ExprId> SchemaConverter::SchemaInner(const OJson& s, const std::string& p
   };
   if (s.contains("const")) {
     Mark(ptr, "const", KeywordHandling::kEnforced);
-    if (!admitted(s["const"])) return Status::InvalidArgument("schema at '" + ptr + "' admits no value (const vs type)");
+    if (!admitted(s["const"])) return AdmitsNoValue(ptr, "const vs type");
     return g_.Literal(s["const"].dump());
   }
   if (s.contains("enum")) {
@@ -362,7 +374,7 @@ Result<ExprId> SchemaConverter::SchemaInner(const OJson& s, const std::string& p
       std::string lit = v.dump();
       if (admitted(v) && seen.insert(lit).second) alts.push_back(g_.Literal(lit));
     }
-    if (alts.empty()) return Status::InvalidArgument("schema at '" + ptr + "' admits no value (empty enum)");
+    if (alts.empty()) return AdmitsNoValue(ptr, "empty enum");
     return g_.Alt(std::move(alts));
   }
   std::vector<ExprId> alts;

@@ -30,6 +30,20 @@ const std::vector<Case>& Cases() {
       {R"({"type":"integer","minimum":7})", {"7", "9", "10", "123456789"}, {"6", "0", "-7"}},
       {R"({"type":"integer","maximum":-3})", {"-3", "-10", "-999"}, {"-2", "0", "3"}},
       {R"({"type":"number","minimum":0})", {"0", "0.5", "3e2"}, {"-1", "-0.5"}},
+      // Number bounds: integer bounds exact, exclusive ends, no exponent with an upper bound.
+      {R"({"type":"number","minimum":-90,"maximum":90})", {"-90", "-89.5", "0", "12.25", "90", "90.000", "-0.5"},
+       {"-90.1", "90.01", "91", "-100", "1e1", "-0", "100"}},
+      {R"({"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1})", {"0.5", "0.001", "0.999"},
+       {"0", "0.0", "1", "1.0", "-0.5", "1.5"}},
+      {R"({"type":"number","minimum":1,"exclusiveMinimum":true,"maximum":4})", {"1.01", "2", "4", "4.0"},
+       {"1", "1.00", "4.5", "0.9"}},
+      {R"({"type":"number","maximum":-2,"exclusiveMaximum":true})", {"-2.5", "-3", "-1000.75"}, {"-2", "-2.0", "-1.5", "0"}},
+      {R"({"type":"number","minimum":10})", {"10", "10.5", "12e1", "99"}, {"9.99", "-10", "1e-2", "12e-1"}},
+      // A bound that is not an integer: the next integer is enforced, the rest is post-checked.
+      {R"({"type":"number","maximum":0.5})", {"0.25", "0.5", "-7"}, {"1.5", "2"}},
+      // An optional member whose schema admits no value is never written.
+      {R"({"type":"object","properties":{"a":{"type":"object","enum":["x"]},"b":{"type":"integer"}},"additionalProperties":false})",
+       {"{}", R"({"b":1})"}, {R"({"a":"x"})", R"({"a":{}})"}},
       {R"({"enum":["red","green",3,null]})", {R"("red")", R"("green")", "3", "null"}, {R"("blue")", "4", R"("Red")"}},
       {R"({"const":{"a":[1,2]}})", {R"({"a":[1,2]})"}, {R"({"a":[1]})", R"({ "a":[1,2]})"}},
       {R"({"type":"string","minLength":2,"maxLength":3})", {R"("ab")", R"("abc")", R"("\n\t")"},
@@ -162,7 +176,8 @@ TEST(JsonSchemaConverterTest, ErrorsNameThePointer) {
   const std::vector<Bad> bad = {
       {"{", ErrorCode::kInvalidArgument, "not valid JSON"},
       {R"({"type":"array","minItems":3,"maxItems":1})", ErrorCode::kInvalidArgument, "minItems > maxItems"},
-      {R"({"properties":{"a":{"enum":[]}}})", ErrorCode::kInvalidArgument, "/properties/a"},
+      {R"({"properties":{"a":{"enum":[]}},"required":["a"]})", ErrorCode::kInvalidArgument, "/properties/a"},
+      {R"({"type":"number","minimum":3,"exclusiveMaximum":3})", ErrorCode::kInvalidArgument, "admits no value"},
       {R"({"$ref":"#/$defs/missing"})", ErrorCode::kInvalidArgument, "unresolvable"},
       {R"({"$ref":"https://example.com/s.json"})", ErrorCode::kUnsupported, "$ref"},
       {R"({"type":"string","pattern":"(ab"})", ErrorCode::kInvalidArgument, "pattern"},

@@ -103,7 +103,7 @@ Result<OJson> SchemaConverter::MergeAllOf(const OJson& s, const std::string& ptr
             else if ((x == "number" && y == "integer") || (x == "integer" && y == "number")) both.push_back("integer");
           }
         }
-        if (both.empty()) return Status::InvalidArgument("schema at '" + ptr + "' admits no value (allOf types conflict)");
+        if (both.empty()) return AdmitsNoValue(ptr, "allOf types conflict");
         cur = both;
       } else if ((k == "minimum" || k == "minLength" || k == "minItems" || k == "minProperties") && cur.is_number() &&
                  v.is_number()) {
@@ -177,8 +177,7 @@ Result<ExprId> SchemaConverter::ObjectExpr(const OJson& s, const std::string& pt
       bool declared = std::any_of(props.begin(), props.end(), [&](const Prop& p) { return p.key == key; });
       if (declared) continue;
       if (additional == false && !has_patterns) {
-        return Status::InvalidArgument("schema at '" + ptr + "' admits no value: required '" + key +
-                                       "' is not allowed by additionalProperties false");
+        return AdmitsNoValue(ptr, "required '" + key + "' is not allowed by additionalProperties false");
       }
       props.push_back({key, has_patterns ? OJson(true) : additional, additional_ptr, true});
     }
@@ -229,10 +228,19 @@ Result<ExprId> SchemaConverter::ObjectExpr(const OJson& s, const std::string& pt
   };
   const bool has_optional = std::any_of(props.begin(), props.end(), [](const Prop& p) { return !p.required; });
   std::vector<ExprId> kv;
-  for (const Prop& p : props) {
+  for (size_t i = 0; i < props.size();) {
+    const Prop& p = props[i];
     auto value = has_optional ? SchemaRule(p.schema, p.sptr, depth + 1) : Schema(p.schema, p.sptr, depth + 1);
+    if (!value.ok() && !p.required && IsAdmitsNoValue(value.status())) {
+      // Valid instances never hold this member, so the grammar never writes it.
+      Mark(p.sptr, "properties", KeywordHandling::kEnforced,
+           "admits no value (" + value.status().message() + "); the member is left out");
+      props.erase(props.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
     if (!value.ok()) return value.status();
     kv.push_back(g_.Seq({g_.Literal(JsonQuote(p.key) + ":"), *value}));
+    ++i;
   }
   if (!has_optional) {
     std::vector<ExprId> seq{g_.Byte('{')};
@@ -292,11 +300,11 @@ Result<ExprId> SchemaConverter::ArrayExpr(const OJson& s, const std::string& ptr
   if (auto v = Num(s, "minItems")) min_items = static_cast<int64_t>(std::ceil(std::max(0.0, std::min(*v, 1e9))));
   if (auto v = Num(s, "maxItems")) max_items = static_cast<int64_t>(std::floor(std::max(0.0, std::min(*v, 1e9))));
   if (max_items >= 0 && min_items > max_items) {
-    return Status::InvalidArgument("schema at '" + ptr + "' admits no value (minItems > maxItems)");
+    return AdmitsNoValue(ptr, "minItems > maxItems");
   }
   const int64_t k = static_cast<int64_t>(prefix.size());
   if (!has_rest && min_items > k) {
-    return Status::InvalidArgument("schema at '" + ptr + "' admits no value (minItems beyond the allowed items)");
+    return AdmitsNoValue(ptr, "minItems beyond the allowed items");
   }
   if (!has_rest) max_items = max_items < 0 ? k : std::min(max_items, k);
   if (s.contains("minItems")) {
@@ -409,7 +417,7 @@ Result<ExprId> SchemaConverter::StringExpr(const OJson& s, const std::string& pt
     }
   }
   if (min_len && max_len && *min_len > *max_len) {
-    return Status::InvalidArgument("schema at '" + ptr + "' admits no value (minLength > maxLength)");
+    return AdmitsNoValue(ptr, "minLength > maxLength");
   }
   if (content) {
     for (const char* k : {"minLength", "maxLength"}) {
@@ -472,32 +480,69 @@ Result<ExprId> SchemaConverter::IntegerExpr(const OJson& s, const std::string& p
   if (s.contains("multipleOf") && s["multipleOf"].is_number() && s["multipleOf"].get<double>() == 1.0) {
     Mark(ptr, "multipleOf", KeywordHandling::kEnforced);
   }
-  if (lo && hi && *lo > *hi) return Status::InvalidArgument("schema at '" + ptr + "' admits no integer (minimum > maximum)");
+  if (lo && hi && *lo > *hi) return AdmitsNoValue(ptr, "minimum > maximum");
   if (!lo && !hi) return g_.Ref(json_.integer);
   return AddIntegerRange(&g_, lo, hi);
 }
 
 Result<ExprId> SchemaConverter::NumberExpr(const OJson& s, const std::string& ptr) {
-  std::optional<double> min = Num(s, "minimum"), xmin = Num(s, "exclusiveMinimum");
-  const bool draft4_excl = s.contains("exclusiveMinimum") && s["exclusiveMinimum"] == true;
-  if ((min && *min >= 0) || (xmin && *xmin >= 0)) {
-    // Non-negative numbers: no minus sign. Exactly "minimum": 0; otherwise a sign bound.
-    const bool exact = min && *min == 0 && !xmin && !draft4_excl;
-    const char* k = min ? "minimum" : "exclusiveMinimum";
-    Mark(ptr, k, exact ? KeywordHandling::kEnforced : KeywordHandling::kPostChecked,
-         exact ? "" : "the grammar enforces the sign only");
-    ByteSet d, nz, e, sign;
-    d.SetRange('0', '9');
-    nz.SetRange('1', '9');
-    e.Set('e');
-    e.Set('E');
-    sign.Set('+');
-    sign.Set('-');
-    return g_.Seq({g_.Alt({g_.Byte('0'), g_.Seq({g_.Bytes(nz), g_.Star(g_.Bytes(d))})}),
-                   g_.Optional(g_.Seq({g_.Byte('.'), g_.Plus(g_.Bytes(d))})),
-                   g_.Optional(g_.Seq({g_.Bytes(e), g_.Optional(g_.Bytes(sign)), g_.Repeat(g_.Bytes(d), 1, 2)}))});
+  // Bounds become a decimal range without an exponent. Integer bounds are exact; others
+  // are widened to the next integers and the exact bound is post-checked.
+  std::optional<DecimalBound> lo, hi;
+  std::optional<double> exact_lo, exact_hi;
+  bool lo_exclusive = false, hi_exclusive = false;
+  constexpr double kLimit = 9007199254740992.0;  // 2^53
+  auto bound = [&](const char* k, bool lower, bool exclusive) {
+    std::optional<double> v = Num(s, k);
+    if (!v) return;
+    if (!exclusive) {
+      const char* draft4 = lower ? "exclusiveMinimum" : "exclusiveMaximum";
+      exclusive = s.contains(draft4) && s[draft4] == true;
+    }
+    std::optional<double>& cur = lower ? exact_lo : exact_hi;
+    bool& cur_exclusive = lower ? lo_exclusive : hi_exclusive;
+    const bool tighter = !cur || (lower ? *v > *cur : *v < *cur) || (*v == *cur && exclusive);
+    if (tighter) {
+      cur = *v;
+      cur_exclusive = exclusive;
+    }
+  };
+  bound("minimum", true, false);
+  bound("maximum", false, false);
+  bound("exclusiveMinimum", true, true);
+  bound("exclusiveMaximum", false, true);
+  if (exact_lo && exact_hi && (*exact_lo > *exact_hi || (*exact_lo == *exact_hi && (lo_exclusive || hi_exclusive)))) {
+    return AdmitsNoValue(ptr, "minimum above maximum");
   }
-  return g_.Ref(json_.number);
+  auto mark = [&](bool lower, bool exact, const std::string& note) {
+    const char* keys[2] = {lower ? "minimum" : "maximum", lower ? "exclusiveMinimum" : "exclusiveMaximum"};
+    for (const char* k : keys) {
+      if (s.contains(k)) Mark(ptr, k, exact ? KeywordHandling::kEnforced : KeywordHandling::kPostChecked, note);
+    }
+  };
+  auto to_bound = [&](std::optional<double> v, bool exclusive, bool lower) -> std::optional<DecimalBound> {
+    if (!v) return std::nullopt;
+    if (std::fabs(*v) >= kLimit) {
+      mark(lower, false, "bound beyond 2^53; checked after");
+      return std::nullopt;
+    }
+    const double widened = lower ? std::floor(*v) : std::ceil(*v);
+    const bool exact = widened == *v;
+    mark(lower, exact, exact ? "a bounded number is written without an exponent (or with one >= 0 above a lower bound >= 0)"
+                             : "the grammar bounds it by the next integer; the exact bound is checked after");
+    return DecimalBound{static_cast<int64_t>(widened), exact && exclusive};
+  };
+  lo = to_bound(exact_lo, lo_exclusive, true);
+  hi = to_bound(exact_hi, hi_exclusive, false);
+  if (!lo && !hi) return g_.Ref(json_.number);
+  const ExprId range = AddDecimalRange(&g_, lo, hi);
+  if (hi || lo->value < 0) return range;
+  // Only a lower bound >= 0: a non-negative exponent keeps a mantissa in range (3e2).
+  ByteSet d, e;
+  d.SetRange('0', '9');
+  e.Set('e');
+  e.Set('E');
+  return g_.Seq({range, g_.Optional(g_.Seq({g_.Bytes(e), g_.Optional(g_.Byte('+')), g_.Repeat(g_.Bytes(d), 1, 2)}))});
 }
 
 }  // namespace kolibri::grammar

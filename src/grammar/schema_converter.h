@@ -66,4 +66,9 @@ class SchemaConverter {
 
 std::string PointerEscape(const std::string& token);
 
+// The InvalidArgument error of a schema that admits no value (naming the pointer), and its
+// test: an optional member whose schema admits none is left out instead of failing.
+Status AdmitsNoValue(const std::string& ptr, const std::string& why);
+bool IsAdmitsNoValue(const Status& status);
+
 }  // namespace kolibri::grammar

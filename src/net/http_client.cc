@@ -8,6 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace kolibri::net {
 
 struct HttpClient::Impl {
@@ -16,6 +19,9 @@ struct HttpClient::Impl {
     client.set_read_timeout(o.read_timeout);
     client.set_write_timeout(o.write_timeout);
     client.set_keep_alive(true);
+    httplib::Headers headers;
+    for (const auto& [k, v] : o.headers) headers.emplace(k, v);
+    client.set_default_headers(std::move(headers));
   }
   httplib::Client client;
 };
@@ -29,8 +35,26 @@ Status TransportError(httplib::Error error, const std::string& path) {
 
 Result<HttpResult> ToResult(httplib::Result result, const std::string& path) {
   if (!result) return TransportError(result.error(), path);
-  return HttpResult{result->status, result->get_header_value("Content-Type"), std::move(result->body)};
+  HttpResult r{result->status, result->get_header_value("Content-Type"), std::move(result->body), {}};
+  r.headers.assign(result->headers.begin(), result->headers.end());
+  return r;
 }
+
+}  // namespace
+
+std::string HttpResult::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() &&
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return value;
+    }
+  }
+  return "";
+}
+
+namespace {
 
 }  // namespace
 
@@ -56,9 +80,11 @@ Result<HttpResult> HttpClient::PostStream(const std::string& path, const std::st
   req.set_header("Content-Type", content_type);
   int status = 0;
   std::string type;
+  std::vector<std::pair<std::string, std::string>> headers;
   req.response_handler = [&](const httplib::Response& res) {
     status = res.status;
     type = res.get_header_value("Content-Type");
+    headers.assign(res.headers.begin(), res.headers.end());
     return true;
   };
   req.content_receiver = [&](const char* data, size_t n, size_t, size_t) {
@@ -70,7 +96,7 @@ Result<HttpResult> HttpClient::PostStream(const std::string& path, const std::st
     impl_->client.stop();  // never reuse a connection we abandoned mid-body
     return TransportError(error, path);
   }
-  return HttpResult{res.status, type, ""};
+  return HttpResult{res.status, type, "", std::move(headers)};
 }
 
 Result<std::string> HttpClient::SendRaw(const HttpClientOptions& options, std::string_view raw,

@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "kolibri/status.h"
 
@@ -21,12 +23,17 @@ struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds read_timeout{600000};  // per read; generous for long generations
   std::chrono::milliseconds write_timeout{10000};
+  // Sent with every request, e.g. {"Authorization", "Bearer KEY"}.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 struct HttpResult {
   int status = 0;
   std::string content_type;
   std::string body;  // empty for Stream()
+  std::vector<std::pair<std::string, std::string>> headers;
+  // The first header named `name` (case-insensitive), or "".
+  std::string Header(std::string_view name) const;
 };
 
 // Receives the body of a streamed response piece by piece, as it arrives; `status` is the

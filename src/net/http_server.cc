@@ -7,7 +7,9 @@
 #include <cctype>
 #include <exception>
 #include <map>
+#include <cstdio>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -54,6 +56,15 @@ class SinkWriter final : public StreamWriter {
   bool failed_ = false;
 };
 
+constexpr const char* kRequestIdHeader = "X-Request-Id";
+
+bool ValidRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == ':' || c == '-';
+  });
+}
+
 }  // namespace
 
 std::string HttpRequest::Header(std::string_view name) const {
@@ -72,6 +83,23 @@ struct HttpServer::Impl {
   std::mutex stop_mutex;
   bool started = false;
   bool stopped = false;
+  uint64_t id_seed = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
+  std::atomic<uint64_t> id_counter{0};
+
+  std::string NewRequestId() {
+    char buf[40];
+    std::snprintf(buf, sizeof(buf), "%016llx-%llx", static_cast<unsigned long long>(id_seed),
+                  static_cast<unsigned long long>(++id_counter));
+    return buf;
+  }
+  // The id of `req` (the client's when valid), set on `res` unless it already has one.
+  std::string EnsureRequestId(const httplib::Request& req, httplib::Response& res) {
+    if (res.has_header(kRequestIdHeader)) return res.get_header_value(kRequestIdHeader);
+    std::string id = req.get_header_value(kRequestIdHeader);
+    if (!ValidRequestId(id)) id = NewRequestId();
+    res.set_header(kRequestIdHeader, id);
+    return id;
+  }
 
   void Log(const AccessLogEntry& entry) const {
     if (options.access_log) options.access_log(entry);
@@ -94,9 +122,13 @@ struct HttpServer::Impl {
     request.remote_addr = req.remote_addr;
     request.headers.assign(req.headers.begin(), req.headers.end());
     request.client_gone = req.is_connection_closed;
-    HttpResponse response = handler(request);
+    request.request_id = EnsureRequestId(req, res);
+    HttpResponse response = options.middleware ? options.middleware(request, handler) : handler(request);
     res.status = response.status;
-    for (auto& [key, value] : response.headers) res.set_header(key, value);
+    for (auto& [key, value] : response.headers) {
+      if (EqualsIgnoreCase(key, kRequestIdHeader)) continue;  // the transport's id stays
+      res.set_header(key, value);
+    }
     if (!response.stream) {
       res.set_content(std::move(response.body), response.content_type);
       return;
@@ -104,7 +136,7 @@ struct HttpServer::Impl {
     res.set_header(kStreamMarker, "1");
     auto start = req.start_time_;
     auto entry = std::make_shared<AccessLogEntry>(
-        AccessLogEntry{req.method, req.path, response.status, 0, true, false});
+        AccessLogEntry{req.method, req.path, request.request_id, req.remote_addr, response.status, 0, true, false});
     auto connection_closed = req.is_connection_closed;
     res.set_chunked_content_provider(
         response.content_type,
@@ -176,6 +208,7 @@ Status HttpServer::Start() {
   // httplib reads a body up to the limit before refusing it; refuse a too-long
   // Content-Length from the headers alone instead, so nobody waits for a body we drop.
   svr.set_pre_routing_handler([&impl](const httplib::Request& req, httplib::Response& res) {
+    impl.EnsureRequestId(req, res);
     const std::string length = req.get_header_value("Content-Length");
     if (length.empty() || length.size() > 19 ||
         length.find_first_not_of("0123456789") != std::string::npos ||
@@ -189,6 +222,7 @@ Status HttpServer::Start() {
     return httplib::Server::HandlerResponse::Handled;
   });
   svr.set_error_handler([&impl](const httplib::Request& req, httplib::Response& res) {
+    impl.EnsureRequestId(req, res);
     if (!res.body.empty() || res.content_provider_) return httplib::Server::HandlerResponse::Unhandled;
     std::string message;
     switch (res.status) {
@@ -201,8 +235,9 @@ Status HttpServer::Start() {
     impl.FillError(res, message);
     return httplib::Server::HandlerResponse::Handled;
   });
-  svr.set_exception_handler([&impl](const httplib::Request&, httplib::Response& res,
+  svr.set_exception_handler([&impl](const httplib::Request& req, httplib::Response& res,
                                     std::exception_ptr ep) {
+    impl.EnsureRequestId(req, res);
     std::string what = "unknown exception";
     try {
       if (ep) std::rethrow_exception(ep);
@@ -215,7 +250,8 @@ Status HttpServer::Start() {
   });
   svr.set_logger([&impl](const httplib::Request& req, const httplib::Response& res) {
     if (res.has_header(kStreamMarker)) return;  // logged when the stream ends
-    impl.Log({req.method, req.path, res.status, MillisecondsSince(req.start_time_), false, false});
+    impl.Log({req.method, req.path, res.get_header_value(kRequestIdHeader), req.remote_addr, res.status,
+              MillisecondsSince(req.start_time_), false, false});
   });
 
   // httplib's default adds SO_REUSEPORT, which would let a second server share our port.

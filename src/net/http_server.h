@@ -46,6 +46,9 @@ struct HttpRequest {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // as received
   std::string remote_addr;
+  // The request's id: the client's X-Request-Id when it is 1–128 characters of
+  // [A-Za-z0-9._:-], else one generated here. Every response carries it in X-Request-Id.
+  std::string request_id;
   // True once the client has closed its connection. Cheap (a non-blocking poll of the
   // socket); safe to call repeatedly from the handler's thread.
   std::function<bool()> client_gone = [] { return false; };
@@ -77,11 +80,16 @@ struct HttpResponse {
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+// Wraps every routed handler (authentication, admission, metrics …): gets the request and
+// the route's handler, returns the response (calling `next` or not).
+using HttpMiddleware = std::function<HttpResponse(const HttpRequest&, const HttpHandler& next)>;
 
 // One line of the access log: no bodies, no query strings' contents beyond the path.
 struct AccessLogEntry {
   std::string method;
   std::string path;
+  std::string request_id;
+  std::string remote_addr;
   int status = 0;
   double ms = 0;          // request line read → response (or stream) finished
   bool streamed = false;
@@ -95,12 +103,18 @@ struct HttpServerOptions {
   int max_workers = 64;                 // threads at most (grown on demand, idle ones exit)
   int max_queued_connections = 256;     // accepted connections waiting for a worker
   size_t max_body_bytes = 8u << 20;     // larger bodies get 413 before they are read
+                                        // (Content-Length), or once this much of a chunked
+                                        // body arrived
+  // Request lines over 8 KiB get 414, header lines over 8 KiB or more than 100 headers
+  // get 400 (cpp-httplib's compile-time limits), before any handler runs.
   std::chrono::milliseconds read_timeout{10000};   // per read while receiving a request
   std::chrono::milliseconds write_timeout{10000};  // per write while sending a response
   std::chrono::milliseconds keep_alive_timeout{5000};  // idle keep-alive connections close
   // Called once per request after its response was sent (streams: when they end). May run
   // on any worker thread, concurrently. Empty: no log.
   std::function<void(const AccessLogEntry&)> access_log;
+  // Runs around every routed handler (not around the transport's own errors). Empty: none.
+  HttpMiddleware middleware;
   // The body of error responses the transport makes itself (404 no route, 405, 413, 400
   // unparsable HTTP, 500 handler threw) as (status, message) → (content type, body).
   // Empty: plain text.

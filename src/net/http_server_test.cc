@@ -146,6 +146,62 @@ TEST_F(HttpServerTest, OversizedBodyIsRefusedWith413BeforeItIsRead) {
   EXPECT_EQ(small->status, 201);
 }
 
+TEST_F(HttpServerTest, OversizedChunkedBodyIsCutOffAtTheLimit) {
+  HttpServerOptions options;
+  options.max_body_bytes = 1024;
+  StartServer(options);
+  // No Content-Length: the body streams in chunks; reading stops once the limit is passed.
+  std::string raw = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 64; ++i) raw += "100\r\n" + std::string(256, 'x') + "\r\n";
+  raw += "0\r\n\r\n";
+  auto answer = HttpClient::SendRaw(ClientOptions(), raw, 5s);
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(answer->rfind("HTTP/1.1 413", 0), 0u) << answer->substr(0, 200);
+}
+
+TEST_F(HttpServerTest, HeaderFloodsAndHugeHeadersAreRefused) {
+  StartServer();
+  std::string flood = "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
+  for (int i = 0; i < 500; ++i) flood += "X-Flood-" + std::to_string(i) + ": y\r\n";
+  auto many = HttpClient::SendRaw(ClientOptions(), flood + "\r\n", 5s);
+  ASSERT_TRUE(many.ok());
+  EXPECT_EQ(many->rfind("HTTP/1.1 4", 0), 0u) << many->substr(0, 200);
+  std::string huge = "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n";
+  auto big = HttpClient::SendRaw(ClientOptions(), huge, 5s);
+  ASSERT_TRUE(big.ok());
+  EXPECT_EQ(big->rfind("HTTP/1.1 4", 0), 0u) << big->substr(0, 200);
+  auto uri = HttpClient::SendRaw(ClientOptions(), "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\nConnection: close\r\n\r\n", 5s);
+  ASSERT_TRUE(uri.ok());
+  EXPECT_EQ(uri->rfind("HTTP/1.1 4", 0), 0u) << uri->substr(0, 200);
+  HttpClient client(ClientOptions());
+  EXPECT_EQ(client.Get("/hello")->status, 200);  // and the server still serves
+}
+
+TEST_F(HttpServerTest, MiddlewareWrapsHandlersAndSeesTheRequestId) {
+  HttpServerOptions options;
+  options.middleware = [](const HttpRequest& r, const HttpHandler& next) {
+    if (r.Header("X-Block") == "1") return HttpResponse{403, "text/plain", "blocked " + r.request_id, {}, {}};
+    HttpResponse out = next(r);
+    out.headers.push_back({"X-Wrapped", "yes"});
+    out.headers.push_back({"X-Request-Id", "handler-cannot-override"});
+    return out;
+  };
+  StartServer(options);
+  HttpClientOptions o = ClientOptions();
+  o.headers.push_back({"X-Request-Id", "abc-1"});
+  HttpClient client(o);
+  auto hello = client.Get("/hello");
+  EXPECT_EQ(hello->Header("X-Wrapped"), "yes");
+  EXPECT_EQ(hello->Header("X-Request-Id"), "abc-1");
+  o.headers.push_back({"X-Block", "1"});
+  auto blocked = HttpClient(o).Get("/hello");
+  EXPECT_EQ(blocked->status, 403);
+  EXPECT_EQ(blocked->body, "blocked abc-1");
+  auto log = Log();
+  ASSERT_FALSE(log.empty());
+  EXPECT_EQ(log.back().request_id, "abc-1");
+}
+
 TEST_F(HttpServerTest, MalformedHttpGets400AndServerKeepsServing) {
   StartServer();
   auto answer = HttpClient::SendRaw(ClientOptions(), "GARBAGE\r\n\r\n", 2s);

@@ -55,8 +55,6 @@ struct ApiServer::RequestState {
 
 namespace {
 
-json JsonOk(const json& value) { return value; }
-
 net::HttpResponse JsonResponse(int status, const json& body) {
   net::HttpResponse r;
   r.status = status;
@@ -76,6 +74,37 @@ ApiServer::ApiServer(Scheduler& scheduler, ApiServerOptions options)
   id_seed_ = (id_seed_ << 32) ^ std::random_device{}();
 }
 
+void ApiServer::CollectMetrics(MetricsRegistry& m) const {
+  {
+    const SchedulerStats s = scheduler_.Stats();
+    const MetricLabels l = {{"model", model_id_}};
+    m.Set("kolibri_queue_depth", "requests waiting for a sequence slot", l, s.queued);
+    m.Set("kolibri_running_sequences", "sequences being decoded", l, s.running);
+    m.Set("kolibri_kv_cache_used_cells", "KV-cache cells in use (cached prefixes included)", l, s.kv_used);
+    m.Set("kolibri_kv_cache_cells", "KV-cache cells in all", l, s.kv_total);
+    m.Set("kolibri_kv_cache_usage_ratio", "KV-cache cells in use / all", l,
+          s.kv_total > 0 ? static_cast<double>(s.kv_used) / s.kv_total : 0);
+    m.SetCounter("kolibri_prompt_tokens_total", "prompt tokens submitted (tokens in)", l,
+                 static_cast<double>(s.prompt_tokens));
+    m.SetCounter("kolibri_prompt_tokens_cached_total", "prompt tokens served from the prefix cache", l,
+                 static_cast<double>(s.prompt_tokens_cached));
+    m.Set("kolibri_prefix_cache_hit_ratio", "prompt tokens served from the prefix cache / submitted", l,
+          s.prompt_tokens > 0 ? static_cast<double>(s.prompt_tokens_cached) / static_cast<double>(s.prompt_tokens) : 0);
+    m.SetCounter("kolibri_generated_tokens_total", "tokens generated (tokens out)", l,
+                 static_cast<double>(s.generated_tokens));
+    m.SetCounter("kolibri_grammar_compile_cache_hits_total", "response_format grammars taken from the compile cache",
+                 l, static_cast<double>(structured_.grammar_cache_hits()));
+    m.SetCounter("kolibri_grammar_compile_cache_misses_total", "response_format grammars compiled", l,
+                 static_cast<double>(structured_.grammar_cache_misses()));
+  }
+}
+
+void ApiServer::RecordDone(const CompletionResult& result) {
+  if (options_.metrics == nullptr || result.completion_tokens == 0) return;
+  options_.metrics->Observe("kolibri_time_to_first_token_seconds", "submit to first token", {{"model", model_id_}},
+                            result.time_to_first_token_ms / 1000.0);
+}
+
 std::pair<std::string, std::string> ApiServer::TransportErrorBody(int status, std::string_view message) {
   return {"application/json", Dump(ErrorBodyForHttpStatus(status, message))};
 }
@@ -90,29 +119,29 @@ void ApiServer::RegisterRoutes(net::HttpServer& http) {
   http.Handle("GET", "/v1/models", [this](const net::HttpRequest&) {
     return JsonResponse(200, ModelsBody(model_id_, created_));
   });
-  http.Handle("GET", "/health", [this](const net::HttpRequest&) {
-    if (draining_) return JsonResponse(503, {{"status", "draining"}});
-    return JsonResponse(200, {{"status", "ok"}});
-  });
-  http.Handle("GET", "/stats", [this](const net::HttpRequest&) {
-    SchedulerStats s = scheduler_.Stats();
-    ApiCounters c = counters();
-    size_t in_flight = 0;
-    {
-      std::lock_guard<std::mutex> lock(in_flight_mutex_);
-      in_flight = in_flight_.size();
-    }
-    return JsonResponse(200, JsonOk({
-        {"scheduler", {{"running", s.running}, {"queued", s.queued}, {"kv_used", s.kv_used},
-                       {"kv_total", s.kv_total}, {"prompt_tokens", s.prompt_tokens},
-                       {"prompt_tokens_cached", s.prompt_tokens_cached},
-                       {"generated_tokens", s.generated_tokens}, {"requests_done", s.requests_done}}},
-        {"api", {{"completions", c.completions}, {"failed", c.failed},
-                 {"cancelled_client_gone", c.cancelled_client_gone}, {"in_flight", in_flight},
-                 {"structured_resamples", c.structured_resamples}}},
-    }));
-  });
+  http.Handle("GET", "/stats", [this](const net::HttpRequest&) { return JsonResponse(200, StatsJson()); });
 }
+
+nlohmann::json ApiServer::StatsJson() const {
+  SchedulerStats s = scheduler_.Stats();
+  ApiCounters c = counters();
+  size_t in_flight = 0;
+  {
+    std::lock_guard<std::mutex> lock(in_flight_mutex_);
+    in_flight = in_flight_.size();
+  }
+  return {
+      {"scheduler", {{"running", s.running}, {"queued", s.queued}, {"kv_used", s.kv_used},
+                     {"kv_total", s.kv_total}, {"prompt_tokens", s.prompt_tokens},
+                     {"prompt_tokens_cached", s.prompt_tokens_cached},
+                     {"generated_tokens", s.generated_tokens}, {"requests_done", s.requests_done}}},
+      {"api", {{"completions", c.completions}, {"failed", c.failed},
+               {"cancelled_client_gone", c.cancelled_client_gone}, {"in_flight", in_flight},
+               {"structured_resamples", c.structured_resamples}}},
+  };
+}
+
+nlohmann::json ApiServer::ModelEntry() const { return ModelsBody(model_id_, created_)["data"][0]; }
 
 void ApiServer::StartDraining() { draining_ = true; }
 
@@ -125,6 +154,12 @@ void ApiServer::CancelAll() {
     handles = in_flight_;
   }
   for (auto& h : handles) h->Cancel();
+}
+
+ApiError ApiServer::TimeoutError() const {
+  return ApiError{Status::DeadlineExceeded("the request ran longer than this server's limit of " +
+                                           std::to_string(options_.request_timeout.count()) + " ms"),
+                  "", "timeout"};
 }
 
 ApiCounters ApiServer::counters() const {
@@ -140,7 +175,9 @@ std::string ApiServer::NewId(ApiEndpoint endpoint) {
 
 net::HttpResponse ApiServer::Error(const ApiError& error) {
   ++failed_;
-  return JsonResponse(HttpStatusOf(error), ErrorBody(error));
+  net::HttpResponse r = JsonResponse(HttpStatusOf(error), ErrorBody(error));
+  if (r.status == 503) r.headers.push_back({"Retry-After", std::to_string(options_.retry_after_seconds)});
+  return r;
 }
 
 void ApiServer::Forget(const std::shared_ptr<RequestHandle>& handle) {
@@ -149,14 +186,22 @@ void ApiServer::Forget(const std::shared_ptr<RequestHandle>& handle) {
 }
 
 net::HttpResponse ApiServer::Complete(const net::HttpRequest& http, ApiEndpoint endpoint) {
+  auto body = ParseJsonBody(http.body, options_.max_json_depth);
+  if (!body.ok()) {
+    ++completions_;
+    return Error({body.status(), "", "invalid_json"});
+  }
+  return Complete(http, endpoint, *body);
+}
+
+net::HttpResponse ApiServer::Complete(const net::HttpRequest& http, ApiEndpoint endpoint,
+                                      const nlohmann::json& body) {
   ++completions_;
   if (draining_) return Error({Status::Unavailable("the server is shutting down"), "", ""});
-  auto body = ParseJsonBody(http.body, options_.max_json_depth);
-  if (!body.ok()) return Error({body.status(), "", "invalid_json"});
   const int32_t context = scheduler_.options().context;
   ApiRequestLimits limits;
-  limits.max_tokens = context;
-  auto parsed = ParseApiRequest(*body, endpoint, limits);
+  limits.max_tokens = options_.max_completion_tokens > 0 ? std::min(options_.max_completion_tokens, context) : context;
+  auto parsed = ParseApiRequest(body, endpoint, limits);
   if (auto* e = std::get_if<ApiError>(&parsed)) return Error(*e);
   ApiRequest& req = std::get<ApiRequest>(parsed);
   const Model& model = scheduler_.model();
@@ -186,6 +231,12 @@ net::HttpResponse ApiServer::Complete(const net::HttpRequest& http, ApiEndpoint 
   if (prompt.empty()) {
     return Error({Status::InvalidArgument("the prompt is empty after tokenization"), prompt_param, "invalid_value"});
   }
+  if (options_.max_prompt_tokens > 0 && static_cast<int64_t>(prompt.size()) > options_.max_prompt_tokens) {
+    return Error({Status::OutOfRange("the prompt has " + std::to_string(prompt.size()) +
+                                     " tokens but this server accepts at most " +
+                                     std::to_string(options_.max_prompt_tokens)),
+                  prompt_param, "context_length_exceeded"});
+  }
   if (static_cast<int64_t>(prompt.size()) >= context) {
     return Error({Status::OutOfRange("the prompt has " + std::to_string(prompt.size()) +
                                      " tokens but the context holds " + std::to_string(context) +
@@ -201,6 +252,7 @@ net::HttpResponse ApiServer::Complete(const net::HttpRequest& http, ApiEndpoint 
   creq.stop = std::move(req.stop);
   creq.ignore_eos = req.ignore_eos;
   creq.top_logprobs = req.top_logprobs;
+  if (options_.request_timeout.count() > 0) creq.deadline = std::chrono::steady_clock::now() + options_.request_timeout;
 
   auto state = std::make_shared<RequestState>();
   state->meta = ResponseMeta{endpoint, NewId(endpoint), static_cast<int64_t>(std::time(nullptr)), model_id_};
@@ -230,7 +282,8 @@ std::optional<ApiError> ApiServer::Submit(const std::shared_ptr<RequestState>& s
         state->events.push_back(e);
         state->changed.notify_all();
       },
-      [state](const CompletionResult& r) {
+      [this, state](const CompletionResult& r) {
+        RecordDone(r);
         std::lock_guard<std::mutex> lock(state->mutex);
         state->result = r;
         state->changed.notify_all();
@@ -272,6 +325,7 @@ std::variant<ApiServer::Finished, ApiError> ApiServer::RunChecked(const std::sha
       return ApiError{f.result.status.ok() ? Status::Internal("generation failed") : f.result.status, "", ""};
     }
     if (f.cancelled) return ApiError{Status::Cancelled("the client closed the connection"), "", ""};
+    if (f.result.finish == FinishReason::kDeadline) return TimeoutError();
     if (!state->constraint) return f;
     violations = state->constraint->Check(f.result.text);
     if (violations.empty()) return f;
@@ -365,18 +419,20 @@ net::HttpResponse ApiServer::Stream(std::shared_ptr<RequestState> state, const n
       return;
     }
     Forget(state->handle);
-    Status failure;
+    ApiError failure;
     if (result->finish == FinishReason::kError) {
-      failure = result->status.ok() ? Status::Internal("generation failed") : result->status;
+      failure.status = result->status.ok() ? Status::Internal("generation failed") : result->status;
+    } else if (result->finish == FinishReason::kDeadline) {
+      failure = TimeoutError();
     } else if (state->constraint) {
       // Only grammars that enforce every keyword stream live; this catches what should not
       // happen (an answer cut short) instead of ending the stream as if it were whole.
       auto violations = state->constraint->Check(result->text);
-      if (!violations.empty()) failure = Status::Internal("the streamed answer is invalid: " + violations.front());
+      if (!violations.empty()) failure.status = Status::Internal("the streamed answer is invalid: " + violations.front());
     }
-    if (!failure.ok()) {
+    if (!failure.status.ok()) {
       ++failed_;
-      out.Write(net::SseEvent(Dump(ErrorBody({failure, "", ""}))));
+      out.Write(net::SseEvent(Dump(ErrorBody(failure))));
       return;
     }
     if (!send(FinishChunk(meta, *result))) return;

@@ -1,8 +1,14 @@
 // ApiServer: the OpenAI-compatible HTTP API on top of the net transport and a Scheduler.
 //
 // Routes: POST /v1/chat/completions, POST /v1/completions (both optionally streamed as
-// server-sent events), GET /v1/models, GET /health, GET /stats (scheduler and API counters
-// as JSON — a probe for tests and operators; no prompt contents).
+// server-sent events), GET /v1/models, GET /stats (scheduler and API counters as JSON — a
+// probe for tests and operators; no prompt contents). /health, /ready, /metrics, keys and
+// rate limits are the RequestGate's (request_gate.h).
+//
+// Limits (ApiServerOptions): a prompt longer than max_prompt_tokens is 400
+// (context_length_exceeded), max_tokens above max_completion_tokens is 400, a request still
+// running after request_timeout ends with 504 (streams: an error event), a full scheduler
+// queue (the bounded admission queue, SchedulerOptions::max_queue) is 503 with Retry-After.
 //
 // response_format json_object / json_schema constrains generation with a grammar
 // (structured_output.h); the finished answer is validated against the schema, resampled up
@@ -34,6 +40,7 @@
 #include <variant>
 #include <vector>
 
+#include "kolibri/metrics.h"
 #include "kolibri/scheduler.h"
 #include "net/http_server.h"
 #include "server/api_error.h"
@@ -51,6 +58,13 @@ struct ApiServerOptions {
                           // this many times, then the client gets 422 with the violations
   float resample_temperature = 1.0f;  // resamples use at least this temperature (a greedy
                                       // retry would only repeat itself)
+  int32_t max_prompt_tokens = 0;       // 0: the context minus one
+  int32_t max_completion_tokens = 0;   // cap on max_tokens; 0: the context
+  std::chrono::milliseconds request_timeout{0};  // 0: none
+  int retry_after_seconds = 1;         // Retry-After on 503 (queue full, draining)
+  // Receives the time-to-first-token histogram, labelled model="<model_id>" (gauges: see
+  // CollectMetrics). Null: none.
+  MetricsRegistry* metrics = nullptr;
 };
 
 struct ApiCounters {
@@ -70,14 +84,28 @@ class ApiServer {
   // Prepares structured output (vocabulary index, JSON masks) before the first request.
   void WarmupStructuredOutput();
 
-  // From now on completion requests get 503 and /health says "draining".
+  // From now on completion requests get 503.
   void StartDraining();
   // Cancels every scheduler request in flight (their clients get what was generated so
   // far, streams end). For a second shutdown signal.
   void CancelAll();
 
+  // Serves one completion request (what the routes above call): the body is parsed here,
+  // or given already parsed (by a router that read "model" from it).
+  net::HttpResponse Complete(const net::HttpRequest& http, ApiEndpoint endpoint);
+  net::HttpResponse Complete(const net::HttpRequest& http, ApiEndpoint endpoint, const nlohmann::json& body);
+
   ApiCounters counters() const;
   const std::string& model_id() const { return model_id_; }
+  const Scheduler& scheduler() const { return scheduler_; }
+  // What /stats answers: scheduler and API counters.
+  nlohmann::json StatsJson() const;
+  // This model's entry of /v1/models.
+  nlohmann::json ModelEntry() const;
+  // Sets this model's gauges and counters (queue depth, running sequences, KV use, tokens
+  // in/out, prefix-cache and grammar-cache counters), labelled model="<model_id>". Call it
+  // from a MetricsRegistry collector while the ApiServer lives.
+  void CollectMetrics(MetricsRegistry& metrics) const;
 
   // For net::HttpServerOptions::error_body: transport errors (404, 405, 413, …) in the
   // OpenAI error shape.
@@ -90,7 +118,6 @@ class ApiServer {
     std::vector<TokenEvent> events;
     bool cancelled = false;
   };
-  net::HttpResponse Complete(const net::HttpRequest& http, ApiEndpoint endpoint);
   std::optional<ApiError> Submit(const std::shared_ptr<RequestState>& state, CompletionRequest request);
   Finished Wait(RequestState& state, const net::HttpRequest& http);
   // Waits for the answer; structured answers are validated and resampled (then 422).
@@ -102,6 +129,8 @@ class ApiServer {
   // Validates first, then streams the whole answer (schemas with post-checked keywords).
   net::HttpResponse StreamChecked(std::shared_ptr<RequestState> state, const net::HttpRequest& http);
   net::HttpResponse Error(const ApiError& error);
+  void RecordDone(const CompletionResult& result);
+  ApiError TimeoutError() const;
   std::string NewId(ApiEndpoint endpoint);
   void Forget(const std::shared_ptr<RequestHandle>& handle);
 

@@ -6,6 +6,8 @@
 
 #include <thread>
 
+#include "kolibri/metrics.h"
+
 #include "net/http_client.h"
 #include "net/sse.h"
 #include "server/fake_scheduler.h"
@@ -36,6 +38,13 @@ class ApiServerTest : public ::testing::Test {
     scheduler_ = std::make_unique<FakeScheduler>(*model_, so);
     ApiServerOptions ao;
     ao.model_id = "tiny-test";
+    Start(ao);
+  }
+  void Start(const ApiServerOptions& ao) {
+    if (http_) {
+      api_->CancelAll();
+      http_->Stop();
+    }
     api_ = std::make_unique<ApiServer>(*scheduler_, ao);
     net::HttpServerOptions ho;
     ho.port = 0;
@@ -340,17 +349,78 @@ TEST_F(ApiServerTest, JsonObjectMustBeAnObject) {
   EXPECT_EQ(scheduler_->submitted, 3);
 }
 
-TEST_F(ApiServerTest, ModelsHealthAndDraining) {
+TEST_F(ApiServerTest, ModelsAndDraining) {
   net::HttpClient client(ClientOptions());
   auto models = client.Get("/v1/models");
   ASSERT_TRUE(models.ok());
   EXPECT_EQ(json::parse(models->body)["data"][0]["id"], "tiny-test");
-  auto health = client.Get("/health");
-  ASSERT_TRUE(health.ok());
-  EXPECT_EQ(health->status, 200);
   api_->StartDraining();
-  EXPECT_EQ(client.Get("/health")->status, 503);
-  ExpectError(client.Post("/v1/completions", R"({"prompt":"x"})"), 503, nullptr, "draining");
+  auto refused = client.Post("/v1/completions", R"({"prompt":"x"})");
+  ExpectError(refused, 503, nullptr, "draining");
+  EXPECT_EQ(refused->Header("Retry-After"), "1");
+}
+
+TEST_F(ApiServerTest, LimitsRefuseEarlyAndTimeoutsAre504) {
+  MetricsRegistry metrics;
+  ApiServerOptions ao;
+  ao.model_id = "tiny-test";
+  ao.max_prompt_tokens = 8;
+  ao.max_completion_tokens = 16;
+  ao.request_timeout = 150ms;
+  ao.metrics = &metrics;
+  Start(ao);
+  net::HttpClient client(ClientOptions());
+  std::string words;
+  for (int i = 0; i < 20; ++i) words += "word ";
+  auto long_prompt = client.Post("/v1/completions", R"({"prompt":")" + words + R"(","max_tokens":1})");
+  ExpectError(long_prompt, 400, "prompt", "prompt above max_prompt_tokens");
+  EXPECT_EQ(json::parse(long_prompt->body)["error"]["code"], "context_length_exceeded");
+  ExpectError(client.Post("/v1/completions", R"({"prompt":"hi","max_tokens":17})"), 400, "max_tokens",
+              "max_tokens above max_completion_tokens");
+  EXPECT_EQ(scheduler_->submitted, 0);
+
+  // 16 tokens 20 ms apart outlast the 150 ms timeout: 504, and the stream ends with an error.
+  scheduler_->token_delay = 20ms;
+  auto slow = client.Post("/v1/completions", R"({"prompt":"hi","max_tokens":16})");
+  ExpectError(slow, 504, nullptr, "request timeout");
+  std::string streamed;
+  auto stream = client.PostStream("/v1/completions", R"({"prompt":"hi","max_tokens":16,"stream":true})",
+                                  [&streamed](int, std::string_view d) {
+                                    streamed.append(d);
+                                    return true;
+                                  });
+  ASSERT_TRUE(stream.ok());
+  EXPECT_NE(streamed.find("\"timeout\""), std::string::npos) << streamed;
+  EXPECT_EQ(streamed.find("[DONE]"), std::string::npos) << streamed;
+
+  scheduler_->token_delay = 1ms;
+  ASSERT_EQ(client.Post("/v1/completions", R"({"prompt":"hi","max_tokens":2})")->status, 200);
+  EXPECT_GE(metrics.Count("kolibri_time_to_first_token_seconds", {{"model", "tiny-test"}}), 1u);
+  api_->CollectMetrics(metrics);
+  const std::string text = metrics.Render();
+  EXPECT_NE(text.find("kolibri_queue_depth{model=\"tiny-test\"}"), std::string::npos) << text;
+  EXPECT_NE(text.find("kolibri_grammar_compile_cache_hits_total{model=\"tiny-test\"}"), std::string::npos);
+}
+
+TEST_F(ApiServerTest, HostileBodiesAreRefusedOnEveryEndpoint) {
+  net::HttpClient client(ClientOptions());
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const std::string deep_object = "{\"prompt\":" + std::string(30000, '[') + std::string(30000, ']') + "}";
+  for (const char* path : {"/v1/chat/completions", "/v1/completions"}) {
+    net::HttpClient c(ClientOptions());  // 413 closes the connection
+    ExpectError(c.Post(path, deep), 413, nullptr, "100,000-level nesting over the body limit");
+    ExpectError(c.Post(path, deep_object), 400, nullptr, "deep nesting within the body limit");
+    ExpectError(c.Post(path, "{\"prompt\":\"\xc0\xaf\",\"messages\":[]}"), 400, nullptr, "overlong UTF-8");
+  }
+  auto queue_full = [&] {
+    scheduler_->refuse_with_queue_full = true;
+    auto r = client.Post("/v1/completions", R"({"prompt":"hi"})");
+    scheduler_->refuse_with_queue_full = false;
+    return r;
+  }();
+  ExpectError(queue_full, 503, nullptr, "admission queue full");
+  EXPECT_EQ(queue_full->Header("Retry-After"), "1");
+  EXPECT_EQ(scheduler_->submitted, 0);
 }
 
 }  // namespace

@@ -79,6 +79,10 @@ class FakeScheduler final : public Scheduler {
           ++cancelled;
           break;
         }
+        if (request.deadline && std::chrono::steady_clock::now() > *request.deadline) {
+          result.finish = FinishReason::kDeadline;
+          break;
+        }
         TokenEvent e;
         e.token = request.prompt[static_cast<size_t>(i) % request.prompt.size()];
         e.text = " w" + std::to_string(i);

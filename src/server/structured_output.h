@@ -67,6 +67,7 @@ class StructuredOutput {
   void Warmup();
 
   uint64_t grammar_cache_hits() const { return grammars_.hits(); }
+  uint64_t grammar_cache_misses() const { return grammars_.misses(); }
 
  private:
   std::variant<JsonSchemaValidator, ApiError> Validator(const std::string& schema_text);

@@ -23,7 +23,7 @@ void TaskApi::RegisterRoutes(net::HttpServer& http) {
 }
 
 net::HttpResponse TaskApi::Handle(const tasks::TaskDefinition& task, const net::HttpRequest& req) {
-  auto body = ParseJsonBody(req.body, max_json_depth_);
+  auto body = ParseJsonBody(req.body, options_.max_json_depth);
   if (!body.ok()) return ErrorResponse({body.status(), ""});
   if (!body->is_object()) return ErrorResponse({Status::InvalidArgument("the body must be a JSON object"), ""});
   if (!body->contains("input") || !(*body)["input"].is_string()) {
@@ -47,13 +47,20 @@ net::HttpResponse TaskApi::Handle(const tasks::TaskDefinition& task, const net::
     }
     options.idempotency_key = (*body)["idempotency_key"].get<std::string>();
   }
+  options.request_id = req.request_id;
   auto result = cascade_.Run(task, input, options);
   if (!result.ok()) return ErrorResponse({result.status(), options.tiers.empty() ? "" : "tiers"});
+  if (options_.metrics != nullptr) {
+    for (const auto& step : result->trail) {
+      options_.metrics->Add("kolibri_cascade_tier_outcomes_total",
+                            "cascade tier decisions by task, tier and outcome (escalated = passed on)",
+                            {{"task", task.name}, {"tier", step.tier}, {"outcome", step.outcome}});
+    }
+  }
   nlohmann::json out = result->ToJson();
   out["task"] = task.name;
   net::HttpResponse r;
   r.body = out.dump();
-  r.headers.push_back({"X-Request-Id", result->request_id});
   return r;
 }
 

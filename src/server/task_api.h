@@ -10,29 +10,41 @@
 // transport's 404 (routes exist only for the file's tasks, so no path can reach anything
 // else).
 //
+// The cascade runs under the transport's request id (X-Request-Id), so the audit log and
+// the access log name the same request. With a metrics registry, every tier outcome is
+// counted: kolibri_cascade_tier_outcomes_total{task,tier,outcome} (outcome "answered",
+// "escalated", "error", "queued") — escalations by tier.
+//
 // Thread safety: handlers run concurrently; the cascade's resources are thread-safe.
 #pragma once
 
 #include <string>
 
 #include "kolibri/cascade.h"
+#include "kolibri/metrics.h"
 #include "kolibri/tasks/task.h"
 #include "net/http_server.h"
 
 namespace kolibri::server {
 
+struct TaskApiOptions {
+  int max_json_depth = 64;
+  MetricsRegistry* metrics = nullptr;  // null: no counters
+};
+
 class TaskApi {
  public:
-  // `file` and `cascade` must outlive the TaskApi and the server it is registered with.
-  TaskApi(const tasks::TaskFile& file, Cascade& cascade, int max_json_depth = 64)
-      : file_(file), cascade_(cascade), max_json_depth_(max_json_depth) {}
+  // `file`, `cascade` and the metrics registry must outlive the TaskApi and the server it
+  // is registered with.
+  TaskApi(const tasks::TaskFile& file, Cascade& cascade, TaskApiOptions options = {})
+      : file_(file), cascade_(cascade), options_(options) {}
   void RegisterRoutes(net::HttpServer& http);
   net::HttpResponse Handle(const tasks::TaskDefinition& task, const net::HttpRequest& request);
 
  private:
   const tasks::TaskFile& file_;
   Cascade& cascade_;
-  int max_json_depth_;
+  TaskApiOptions options_;
 };
 
 }  // namespace kolibri::server

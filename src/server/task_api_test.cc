@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "kolibri/scheduler.h"
 #include "net/http_client.h"
 #include "server/api_server.h"
@@ -50,7 +54,7 @@ class TaskApiTest : public ::testing::Test {
     r.review = review_.get();
     r.audit = audit_.get();
     cascade_ = std::make_unique<Cascade>(r);
-    api_ = std::make_unique<TaskApi>(file_, *cascade_);
+    api_ = std::make_unique<TaskApi>(file_, *cascade_, TaskApiOptions{.metrics = &metrics_});
     net::HttpServerOptions ho;
     ho.port = 0;
     ho.error_body = &ApiServer::TransportErrorBody;
@@ -59,9 +63,11 @@ class TaskApiTest : public ::testing::Test {
     ASSERT_TRUE(http_->Start().ok());
   }
   void TearDown() override { http_->Stop(); }
-  net::HttpResult Post(const std::string& path, const std::string& body) {
+  net::HttpResult Post(const std::string& path, const std::string& body,
+                       std::vector<std::pair<std::string, std::string>> headers = {}) {
     net::HttpClientOptions o;
     o.port = http_->port();
+    o.headers = std::move(headers);
     net::HttpClient client(o);
     auto r = client.Post(path, body);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -74,6 +80,7 @@ class TaskApiTest : public ::testing::Test {
   std::unique_ptr<ReviewQueue> review_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<Cascade> cascade_;
+  MetricsRegistry metrics_;
   std::unique_ptr<TaskApi> api_;
   std::unique_ptr<net::HttpServer> http_;
 };
@@ -106,6 +113,22 @@ TEST_F(TaskApiTest, RetriesWithAnIdempotencyKeyCreateOneReviewItem) {
   ASSERT_EQ(b.status, 200) << b.body;
   EXPECT_EQ(nlohmann::json::parse(a.body)["review_id"], nlohmann::json::parse(b.body)["review_id"]);
   EXPECT_EQ(review_->List({})->size(), 1u);
+  EXPECT_EQ(metrics_.Value("kolibri_cascade_tier_outcomes_total",
+                           {{"task", "route"}, {"tier", "human"}, {"outcome", "queued"}}),
+            2);
+}
+
+TEST_F(TaskApiTest, TheIdempotencyKeyHeaderMakesRetriesSafe) {
+  const std::string body = R"({"input":"please call me back","tiers":["human"]})";
+  auto a = Post("/v1/tasks/route", body, {{"Idempotency-Key", "lb-retry-7"}});
+  auto b = Post("/v1/tasks/route", body, {{"Idempotency-Key", "lb-retry-7"}});
+  ASSERT_EQ(a.status, 200) << a.body;
+  ASSERT_EQ(b.status, 200) << b.body;
+  EXPECT_EQ(nlohmann::json::parse(a.body)["review_id"], nlohmann::json::parse(b.body)["review_id"]);
+  EXPECT_EQ(review_->List({})->size(), 1u);
+  auto c = Post("/v1/tasks/route", body, {{"Idempotency-Key", "lb-retry-8"}});  // another request
+  ASSERT_EQ(c.status, 200) << c.body;
+  EXPECT_EQ(review_->List({})->size(), 2u);
 }
 
 TEST_F(TaskApiTest, BadRequestsGetClearErrors) {
@@ -118,6 +141,10 @@ TEST_F(TaskApiTest, BadRequestsGetClearErrors) {
   EXPECT_NE(tier.body.find("nowhere"), std::string::npos);
   EXPECT_EQ(Post("/v1/tasks/unknown", R"({"input":"x"})").status, 404);
   EXPECT_EQ(Post("/v1/tasks/../route", R"({"input":"x"})").status, 404);
+  EXPECT_EQ(Post("/v1/tasks/%2e%2e%2froute", R"({"input":"x"})").status, 404);
+  EXPECT_EQ(Post("/v1/tasks/route/../../../etc/passwd", R"({"input":"x"})").status, 404);
+  EXPECT_EQ(Post("/v1/tasks/route%00", R"({"input":"x"})").status, 404);
+  EXPECT_EQ(Post("/v1/tasks/route", "{\"input\":\"\xed\xa0\x80\"}").status, 400);  // a UTF-16 surrogate
   std::string deep(100000, '[');
   EXPECT_EQ(Post("/v1/tasks/route", deep).status, 400);
 }

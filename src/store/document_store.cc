@@ -1,9 +1,11 @@
 // The document store on SQLite. Schema changes go through kMigrations (one entry per
-// version step, run in one transaction at Open), so old index files keep working.
+// version step, applied by OpenSqliteStore at Open), so old index files keep working.
 #include "kolibri/document_store.h"
 
+#include "kolibri/sha256.h"
 #include "store/retrieval.h"
 #include "store/sqlite_handle.h"
+#include "store/sqlite_schema.h"
 
 namespace kolibri {
 namespace {
@@ -63,6 +65,11 @@ END;
 };
 static_assert(std::size(kMigrations) == DocumentStore::kSchemaVersion);
 
+constexpr store::SqliteSchema kSchema{.kind = "index",
+                                      .application_id = kApplicationId,
+                                      .migrations = kMigrations,
+                                      .version = DocumentStore::kSchemaVersion};
+
 std::string JoinLines(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& s : items) {
@@ -79,32 +86,6 @@ class DocumentStore::Impl {
   Connection db;
   std::string path;
   std::unique_ptr<store::Retriever> retriever;
-
-  Status Migrate(bool read_only) {
-    KOLIBRI_ASSIGN_OR_RETURN(int64_t app_id, db.QueryInt("PRAGMA application_id"));
-    KOLIBRI_ASSIGN_OR_RETURN(int64_t version, db.QueryInt("PRAGMA user_version"));
-    KOLIBRI_ASSIGN_OR_RETURN(int64_t objects, db.QueryInt("SELECT count(*) FROM sqlite_schema"));
-    if (app_id != kApplicationId && (app_id != 0 || objects > 0)) {
-      return Status::Corrupt("'" + path + "' is an SQLite database but not a Kolibri index");
-    }
-    if (version > kSchemaVersion) {
-      return Status::Unsupported("index '" + path + "' has schema version " + std::to_string(version) +
-                                 ", newer than this Kolibri understands (" +
-                                 std::to_string(kSchemaVersion) + ")");
-    }
-    if (version == kSchemaVersion) return Status::Ok();
-    if (read_only) return Status::FailedPrecondition("index '" + path + "' needs an upgrade; open it for writing once");
-    Transaction tx(&db);
-    KOLIBRI_RETURN_IF_ERROR(tx.Begin());
-    // Re-read under the write lock: another process may have migrated meanwhile.
-    KOLIBRI_ASSIGN_OR_RETURN(version, db.QueryInt("PRAGMA user_version"));
-    for (int64_t v = version; v < kSchemaVersion; ++v) {
-      KOLIBRI_RETURN_IF_ERROR(db.Exec(kMigrations[v]));
-    }
-    KOLIBRI_RETURN_IF_ERROR(db.Exec("PRAGMA application_id = " + std::to_string(kApplicationId)));
-    KOLIBRI_RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)));
-    return tx.Commit();
-  }
 
   Status DeleteSource(const std::string& source_path) {
     KOLIBRI_ASSIGN_OR_RETURN(Statement chunks, db.Prepare(
@@ -123,16 +104,10 @@ DocumentStore::~DocumentStore() = default;
 Result<std::unique_ptr<DocumentStore>> DocumentStore::Open(const std::string& path, const StoreOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-  if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
-  KOLIBRI_RETURN_IF_ERROR(impl->db.Open(path, flags, options.busy_timeout_ms));
-  if (!options.read_only) {
-    KOLIBRI_RETURN_IF_ERROR(impl->db.Exec("PRAGMA journal_mode = WAL").WithContext("index '" + path + "'"));
-    // NORMAL in WAL mode: a commit survives a process crash; only power loss may drop the last ones.
-    KOLIBRI_RETURN_IF_ERROR(impl->db.Exec("PRAGMA synchronous = NORMAL"));
-  }
+  KOLIBRI_RETURN_IF_ERROR(store::OpenSqliteStore(
+      &impl->db, path, kSchema,
+      {.create = options.create, .read_only = options.read_only, .busy_timeout_ms = options.busy_timeout_ms}));
   KOLIBRI_RETURN_IF_ERROR(impl->db.Exec("PRAGMA foreign_keys = ON"));
-  KOLIBRI_RETURN_IF_ERROR(impl->Migrate(options.read_only).WithContext("index '" + path + "'"));
   KOLIBRI_ASSIGN_OR_RETURN(impl->retriever, store::Retriever::Create(&impl->db));
   return std::unique_ptr<DocumentStore>(new DocumentStore(std::move(impl)));
 }
@@ -200,6 +175,45 @@ Result<int> DocumentStore::RemovePath(const std::string& path) {
   for (const std::string& p : paths) KOLIBRI_RETURN_IF_ERROR(impl_->DeleteSource(p));
   KOLIBRI_RETURN_IF_ERROR(tx.Commit());
   return static_cast<int>(paths.size());
+}
+
+Result<ForgottenDocuments> DocumentStore::ForgetDocument(const std::string& id) {
+  Connection& db = impl_->db;
+  impl_->retriever->Invalidate();
+  Transaction tx(&db);
+  KOLIBRI_RETURN_IF_ERROR(tx.Begin());
+  KOLIBRI_ASSIGN_OR_RETURN(Statement sel, db.Prepare(
+      "SELECT doc_rowid, source_path, text, (SELECT count(*) FROM chunks c WHERE c.doc_rowid = d.doc_rowid) "
+      "FROM documents d WHERE id = ?1 OR source_path = ?1"));
+  sel.Bind(1, id);
+  ForgottenDocuments out;
+  std::vector<int64_t> rowids;
+  std::vector<std::string> sources;
+  while (true) {
+    KOLIBRI_ASSIGN_OR_RETURN(bool row, sel.Step());
+    if (!row) break;
+    rowids.push_back(sel.Int(0));
+    sources.push_back(sel.Text(1));
+    out.text_hashes.push_back("sha256:" + Sha256Hex(sel.Text(2)));
+    out.chunks += sel.Int(3);
+  }
+  KOLIBRI_ASSIGN_OR_RETURN(Statement del_chunks, db.Prepare("DELETE FROM chunks WHERE doc_rowid = ?1"));
+  KOLIBRI_ASSIGN_OR_RETURN(Statement del_doc, db.Prepare("DELETE FROM documents WHERE doc_rowid = ?1"));
+  for (int64_t rowid : rowids) {
+    del_chunks.Reset();
+    KOLIBRI_RETURN_IF_ERROR(del_chunks.Bind(1, rowid).Run());
+    del_doc.Reset();
+    KOLIBRI_RETURN_IF_ERROR(del_doc.Bind(1, rowid).Run());
+  }
+  KOLIBRI_ASSIGN_OR_RETURN(Statement del_src, db.Prepare(
+      "DELETE FROM sources WHERE path = ?1 AND NOT EXISTS (SELECT 1 FROM documents WHERE source_path = ?1)"));
+  for (const std::string& source : sources) {
+    del_src.Reset();
+    KOLIBRI_RETURN_IF_ERROR(del_src.Bind(1, source).Run());
+  }
+  KOLIBRI_RETURN_IF_ERROR(tx.Commit());
+  out.documents = static_cast<int64_t>(rowids.size());
+  return out;
 }
 
 Result<std::vector<StoredDocument>> DocumentStore::List() {

@@ -1,11 +1,15 @@
 #include "kolibri/review_queue.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <mutex>
 #include <thread>
+
+#include "kolibri/audit_log.h"
 
 namespace kolibri {
 namespace {
@@ -188,6 +192,101 @@ TEST(ReviewQueueTest, ConcurrentClaimsNeverShareAnItem) {
   all.insert(got_b.begin(), got_b.end());
   EXPECT_EQ(got_a.size() + got_b.size(), static_cast<size_t>(kItems));
   EXPECT_EQ(all.size(), static_cast<size_t>(kItems));
+  a.reset();
+  b.reset();
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+}
+
+// A file written by the first release (schema 1, no application id) is upgraded in place
+// and keeps its items; a file from a newer Kolibri and a different kind of store are refused.
+TEST(ReviewQueueTest, SchemaMigratesOldFilesAndRefusesNewerOrForeignOnes) {
+  const std::string path = TempPath("kolibri-review-v1.db");
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw,
+                         "CREATE TABLE review_items (id INTEGER PRIMARY KEY, task TEXT NOT NULL, "
+                         "idempotency_key TEXT NOT NULL UNIQUE, input_hash TEXT NOT NULL, input_text TEXT NOT NULL, "
+                         "proposed_json TEXT NOT NULL DEFAULT 'null', confidence REAL NOT NULL DEFAULT 0, "
+                         "tier TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, claimed_by TEXT NOT NULL DEFAULT '', "
+                         "claimed_at INTEGER NOT NULL DEFAULT 0, resolution_label TEXT NOT NULL DEFAULT '', "
+                         "resolution_json TEXT NOT NULL DEFAULT '', resolved_by TEXT NOT NULL DEFAULT '', "
+                         "resolved_at INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);"
+                         "INSERT INTO review_items (task, idempotency_key, input_hash, input_text, status, created_at) "
+                         "VALUES ('route', 'k1', 'sha256:00', 'old item', 'open', 5);"
+                         "PRAGMA user_version = 1;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  {
+    FakeClock clock;
+    auto q = OpenQueue(path, &clock);
+    ASSERT_NE(q, nullptr);
+    auto items = q->List({.limit = 10});
+    ASSERT_TRUE(items.ok());
+    ASSERT_EQ(items->size(), 1u);
+    EXPECT_EQ((*items)[0].input_text, "old item");
+  }
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  auto pragma = [&](const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(raw, sql, -1, &st, nullptr);
+    sqlite3_step(st);
+    const int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+  };
+  EXPECT_EQ(pragma("PRAGMA user_version"), 2);
+  EXPECT_EQ(pragma("SELECT count(*) FROM sqlite_schema WHERE name = 'review_items_input'"), 1);
+  sqlite3_exec(raw, "PRAGMA user_version = 7", nullptr, nullptr, nullptr);
+  sqlite3_close(raw);
+  auto newer = ReviewQueue::Open(path);
+  ASSERT_FALSE(newer.ok());
+  EXPECT_EQ(newer.status().code(), ErrorCode::kUnsupported) << newer.status().ToString();
+  EXPECT_NE(newer.status().message().find("schema version 7"), std::string::npos) << newer.status().message();
+
+  const std::string audit_path = TempPath("kolibri-audit-not-review.db");
+  ASSERT_TRUE(AuditLog::Open(audit_path).ok());
+  auto wrong_kind = ReviewQueue::Open(audit_path);
+  EXPECT_EQ(wrong_kind.status().code(), ErrorCode::kCorrupt) << wrong_kind.status().ToString();
+  for (const std::string& p : {path, audit_path}) {
+    std::filesystem::remove(p);
+    std::filesystem::remove(p + "-wal");
+    std::filesystem::remove(p + "-shm");
+  }
+}
+
+// Retried requests (the same idempotency key, from two connections at once) make one item.
+TEST(ReviewQueueTest, ConcurrentRetriesWithOneKeyMakeOneItem) {
+  const std::string path = TempPath("kolibri-review-retries.db");
+  FakeClock clock;
+  auto a = OpenQueue(path, &clock);
+  auto b = OpenQueue(path, &clock);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  std::vector<int64_t> ids_a, ids_b;
+  int created = 0;
+  std::mutex mu;
+  auto worker = [&](ReviewQueue* q, std::vector<int64_t>* ids) {
+    for (int i = 0; i < 40; ++i) {
+      auto r = q->Enqueue({.task = "t", .input_text = "text " + std::to_string(i % 10),
+                           .idempotency_key = "req-" + std::to_string(i % 10)});
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      ids->push_back(r->id);
+      std::lock_guard<std::mutex> lock(mu);
+      created += r->created ? 1 : 0;
+    }
+  };
+  std::thread ta(worker, a.get(), &ids_a);
+  std::thread tb(worker, b.get(), &ids_b);
+  ta.join();
+  tb.join();
+  EXPECT_EQ(created, 10);
+  for (size_t i = 0; i < ids_a.size(); ++i) EXPECT_EQ(ids_a[i], ids_b[i]);
+  auto all = a->List({.limit = 100});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 10u);
   a.reset();
   b.reset();
   std::filesystem::remove(path);

@@ -9,10 +9,10 @@ Status SqliteStatus(sqlite3* db, int rc, std::string_view what) {
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return Status::Unavailable(msg + " (another process is writing the index; retry later)");
+      return Status::Unavailable(msg + " (another process holds the database lock; retry later)");
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      return Status::Corrupt(msg + " (the index file is damaged or not a Kolibri index)");
+      return Status::Corrupt(msg + " (the file is damaged or not a Kolibri database)");
     case SQLITE_FULL: return Status::ResourceExhausted(msg);
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
@@ -58,7 +58,7 @@ Result<bool> Statement::Step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return SqliteStatus(db_, rc, "index query failed");
+  return SqliteStatus(db_, rc, "query failed");
 }
 
 Status Statement::Run() {
@@ -82,13 +82,17 @@ Connection::~Connection() {
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 
-Status Connection::Open(const std::string& path, int flags, int busy_timeout_ms) {
+Status Connection::Open(const std::string& path, int flags, int busy_timeout_ms, const std::string& kind) {
+  path_ = path;
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
-    Status s = SqliteStatus(db_, rc, "cannot open index '" + path + "'");
+    Status s = SqliteStatus(db_, rc, "cannot open " + kind + " '" + path + "'");
     if ((rc & 0xff) == SQLITE_CANTOPEN && (flags & SQLITE_OPEN_CREATE) == 0) {
-      s = Status::NotFound("index '" + path + "' does not exist");
+      s = Status::NotFound(kind + " '" + path + "' does not exist");
     }
+    // A failed open still allocates a handle; close it now so the object stays reusable.
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
     return s;
   }
   sqlite3_busy_timeout(db_, busy_timeout_ms);
@@ -99,7 +103,7 @@ Status Connection::Open(const std::string& path, int flags, int busy_timeout_ms)
 Result<Statement> Connection::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
-  if (rc != SQLITE_OK) return SqliteStatus(db_, rc, "cannot prepare index query");
+  if (rc != SQLITE_OK) return SqliteStatus(db_, rc, "cannot prepare query on '" + path_ + "'");
   return Statement(db_, stmt);
 }
 
@@ -107,7 +111,7 @@ Status Connection::Exec(const std::string& sql) {
   char* err = nullptr;
   const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
   sqlite3_free(err);
-  if (rc != SQLITE_OK) return SqliteStatus(db_, rc, "index statement failed");
+  if (rc != SQLITE_OK) return SqliteStatus(db_, rc, "statement on '" + path_ + "' failed");
   return Status::Ok();
 }
 

@@ -69,7 +69,7 @@ struct SchemaCompileOptions {
   // (one rule call per character), but each position costs a cold mask (a trie walk, ~1-2 ms
   // at 150k tokens) the first time a vocabulary meets that bound: at 256 the jsonschemabench
   // mask p99 rises from ~0.08 ms to ~2.4 ms, so the default keeps the item limit.
-  int max_expanded_length = 32;
+  int max_expanded_length = 256;
   // Limits that bound time and memory on hostile schemas (ResourceExhausted beyond them).
   size_t max_grammar_exprs = 2'000'000;
   int max_nesting_depth = 256;
