@@ -27,6 +27,7 @@ readonly APT_PACKAGES=(
   libutf8proc-dev libcurl4-openssl-dev
   libgmime-3.0-dev libgumbo-dev libpoppler-cpp-dev
   json-schema-test-suite
+  chromium
   libpq-dev postgresql haproxy
   prometheus  # promtool: request_gate_test checks the /metrics format
 )

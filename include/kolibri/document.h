@@ -53,6 +53,12 @@ struct Document {
   std::string text;          // cleaned UTF-8 text
   std::vector<Heading> headings;
   std::vector<std::string> attachments;  // e-mail attachment file names
+  // E-mail only (empty otherwise): the Message-ID header without angle brackets, the From
+  // header, and the cleaned body text alone (no subject, header lines or attachment list;
+  // may be empty when `text` is not).
+  std::string message_id;
+  std::string sender;
+  std::string body;
   std::vector<Chunk> chunks;             // filled by the chunker
 };
 

@@ -37,6 +37,8 @@ void RegisterCalibrateCommand(CLI::App& root, CommandFn* run);
 void RegisterIndexCommand(CLI::App& root, CommandFn* run);
 void RegisterSchemaCommand(CLI::App& root, CommandFn* run);
 void RegisterAskCommand(CLI::App& root, CommandFn* run);
+void RegisterRunCommand(CLI::App& root, CommandFn* run);
+void RegisterEvalCommand(CLI::App& root, CommandFn* run);
 void RegisterStoreCommand(CLI::App& root, CommandFn* run);
 void RegisterForgetCommand(CLI::App& root, CommandFn* run);
 

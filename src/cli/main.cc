@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   RegisterIndexCommand(app, &run);
   RegisterSchemaCommand(app, &run);
   RegisterAskCommand(app, &run);
+  RegisterRunCommand(app, &run);
+  RegisterEvalCommand(app, &run);
   RegisterStoreCommand(app, &run);
   RegisterForgetCommand(app, &run);
   if (argc > 1 && argv[1][0] != '-') {

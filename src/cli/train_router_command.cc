@@ -1,6 +1,8 @@
 // `kolibri train-router --data FILE --out MODEL`: trains the tier-0 classifier (hashed
 // word/char n-grams + softmax regression) from labelled CSV/JSONL, calibrating temperature
 // and threshold on a seeded held-out part of FILE, and saves the model.
+// `kolibri train-router --worker WORKER.yaml`: trains every router a worker's steps use from
+// the gold mails its router model names (kolibri/worker/router_training.h).
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -9,11 +11,13 @@
 #include "cli/command.h"
 #include "kolibri/labelled_data.h"
 #include "kolibri/tier0_classifier.h"
+#include "kolibri/worker/router_training.h"
 
 namespace kolibri::cli {
 namespace {
 
 struct TrainRouterOptions {
+  std::string worker;
   std::string data;
   std::string out;
   LabelledDataOptions columns;
@@ -22,7 +26,36 @@ struct TrainRouterOptions {
   bool json = false;
 };
 
+Status RunTrainWorkerRouters(const TrainRouterOptions& o) {
+  KOLIBRI_ASSIGN_OR_RETURN(const worker::WorkerConfig config, worker::LoadWorkerFile(o.worker));
+  KOLIBRI_ASSIGN_OR_RETURN(const std::vector<worker::RouterTrainResult> results, worker::TrainWorkerRouters(config));
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& r : results) {
+    if (o.json) {
+      all.push_back({{"task", r.task}, {"step", r.step}, {"model", r.path}, {"examples", r.examples},
+                     {"holdout_examples", r.report.holdout_examples}, {"holdout_accuracy", r.report.holdout_accuracy},
+                     {"threshold", r.report.threshold}, {"holdout_coverage", r.report.holdout_coverage},
+                     {"holdout_answered_accuracy", r.report.holdout_answered_accuracy}});
+      continue;
+    }
+    std::printf("%-16s step %-9s %3zu mails, %2zu held out: accuracy %.3f; at threshold %.2f answers %5.1f%% "
+                "(%.3f right) -> %s\n",
+                r.task.c_str(), r.step.c_str(), r.examples, r.report.holdout_examples, r.report.holdout_accuracy,
+                r.report.threshold, 100 * r.report.holdout_coverage, r.report.holdout_answered_accuracy,
+                r.path.c_str());
+  }
+  if (o.json) std::printf("%s\n", all.dump().c_str());
+  return Status::Ok();
+}
+
 Status RunTrainRouter(TrainRouterOptions o) {
+  if (!o.worker.empty()) {
+    if (!o.data.empty() || !o.out.empty()) return Status::InvalidArgument("give --worker, or --data and --out");
+    return RunTrainWorkerRouters(o);
+  }
+  if (o.data.empty() || o.out.empty()) {
+    return Status::InvalidArgument("--data and --out are required (or --worker WORKER.yaml)");
+  }
   o.train.refit = !o.no_refit;
   KOLIBRI_ASSIGN_OR_RETURN(const std::vector<LabelledText> examples,
                            ReadLabelledData(o.data, o.columns));
@@ -71,8 +104,10 @@ void RegisterTrainRouterCommand(CLI::App& root, CommandFn* run) {
   auto o = std::make_shared<TrainRouterOptions>();
   CLI::App* cmd = root.add_subcommand(
       "train-router", "Train the tier-0 classifier from labelled CSV or JSONL examples");
-  cmd->add_option("--data", o->data, "Labelled examples: CSV with a header, or JSONL")->required();
-  cmd->add_option("--out", o->out, "Where to write the model")->required();
+  cmd->add_option("--data", o->data, "Labelled examples: CSV with a header, or JSONL");
+  cmd->add_option("--out", o->out, "Where to write the model");
+  cmd->add_option("--worker", o->worker,
+                  "Train every router a worker file's steps use, from its train: block (instead of --data/--out)");
   cmd->add_option("--text-column", o->columns.text_column, "Column / key of the text")
       ->capture_default_str();
   cmd->add_option("--label-column", o->columns.label_column, "Column / key of the label")

@@ -18,6 +18,10 @@ struct ExtractedText {
   std::string text;
   std::vector<Heading> headings;
   std::vector<std::string> attachments;
+  // E-mail only: Message-ID (without angle brackets), From, and the body text alone.
+  std::string message_id;
+  std::string sender;
+  std::string body;
 };
 
 // HTML main text: <main>/<article> when present, else <body>; chrome (nav, header, footer,

@@ -115,6 +115,9 @@ Result<std::vector<Document>> ParseSource(const std::string& path, const SourceB
     doc.text = std::move(t.text);
     doc.headings = std::move(t.headings);
     doc.attachments = std::move(t.attachments);
+    doc.message_id = std::move(t.message_id);
+    doc.sender = std::move(t.sender);
+    doc.body = std::move(t.body);
     doc.chunks = ChunkDocument(doc, options.chunking);
     docs.push_back(std::move(doc));
   }

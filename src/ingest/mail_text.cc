@@ -125,23 +125,29 @@ Result<ExtractedText> MessageToText(GMimeMessage* message) {
   }
   Body body;
   CollectMessage(message, &body, 0);
+  if (message_id != nullptr) result.message_id = ToUtf8(message_id);
+  result.sender = from;
+  TextBuilder body_only;  // the body alone: what the message's author wrote
   TextBuilder b;
   if (!result.title.empty()) b.AppendHeading(result.title, 1);
   if (!from.empty()) { b.LineBreak(); b.AppendInline("From: " + from); }
   if (!to.empty()) { b.LineBreak(); b.AppendInline("To: " + to); }
   if (!result.date.empty()) { b.LineBreak(); b.AppendInline("Date: " + result.date); }
   for (const std::string& text : body.texts) {
-    b.ParagraphBreak();
-    size_t start = 0;
-    while (start < text.size()) {
-      size_t nl = text.find('\n', start);
-      if (nl == std::string::npos) nl = text.size();
-      std::string_view line(text.data() + start, nl - start);
-      if (line.empty()) b.ParagraphBreak();
-      else { b.LineBreak(); b.AppendInline(line); }
-      start = nl + 1;
+    for (TextBuilder* out : {&b, &body_only}) {
+      out->ParagraphBreak();
+      size_t start = 0;
+      while (start < text.size()) {
+        size_t nl = text.find('\n', start);
+        if (nl == std::string::npos) nl = text.size();
+        std::string_view line(text.data() + start, nl - start);
+        if (line.empty()) out->ParagraphBreak();
+        else { out->LineBreak(); out->AppendInline(line); }
+        start = nl + 1;
+      }
     }
   }
+  result.body = body_only.TakeText();
   if (!body.attachments.empty()) {
     std::string names = "Attachments:";
     for (size_t i = 0; i < body.attachments.size(); ++i) {

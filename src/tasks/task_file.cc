@@ -12,6 +12,7 @@
 #include "kolibri/grammar/json_schema_converter.h"
 #include "kolibri/json_schema_validator.h"
 #include "kolibri/tasks/task.h"
+#include "kolibri/tasks/yaml_reader.h"
 
 namespace kolibri::tasks {
 
@@ -27,106 +28,7 @@ std::string_view LabelScoringName(LabelScoring s) { return s == LabelScoring::kR
 
 namespace {
 
-// Errors carry the position of the node they are about; yaml-cpp exceptions stop here.
-class Reader {
- public:
-  explicit Reader(std::string display) : display_(std::move(display)) {}
-
-  Status Error(const YAML::Node& at, const std::string& message) const {
-    const YAML::Mark m = at.Mark();
-    if (m.line < 0) return Status::InvalidArgument(display_ + ": " + message);
-    return Status::InvalidArgument(display_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) +
-                                   ": " + message);
-  }
-  Status Error(const YAML::Mark& m, const std::string& message) const {
-    return Status::InvalidArgument(display_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) +
-                                   ": " + message);
-  }
-
-  Result<std::string> String(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsScalar()) return Error(n, what + " must be a string");
-    return n.Scalar();
-  }
-  Result<int64_t> Int(const YAML::Node& n, const std::string& what, int64_t lo, int64_t hi) const {
-    int64_t v = 0;
-    if (!n.IsScalar() || !YAML::convert<int64_t>::decode(n, v)) return Error(n, what + " must be an integer");
-    if (v < lo || v > hi) {
-      return Error(n, what + " must be " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " + std::to_string(v));
-    }
-    return v;
-  }
-  Result<double> Number(const YAML::Node& n, const std::string& what) const {
-    double v = 0;
-    if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || !std::isfinite(v)) {
-      return Error(n, what + " must be a number");
-    }
-    return v;
-  }
-  Result<bool> Bool(const YAML::Node& n, const std::string& what) const {
-    bool v = false;
-    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) return Error(n, what + " must be true or false");
-    return v;
-  }
-  Result<std::vector<std::string>> Strings(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsSequence()) return Error(n, what + " must be a list of strings");
-    std::vector<std::string> out;
-    for (const auto& item : n) {
-      KOLIBRI_ASSIGN_OR_RETURN(std::string s, String(item, what + " entries"));
-      out.push_back(std::move(s));
-    }
-    return out;
-  }
-  // Every key of mapping `n` must be in `known`.
-  Status Keys(const YAML::Node& n, const std::vector<std::string>& known, const std::string& where) const {
-    for (const auto& kv : n) {
-      const std::string key = kv.first.Scalar();
-      if (std::find(known.begin(), known.end(), key) == known.end()) {
-        std::string list;
-        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-        return Error(kv.first, "unknown key '" + key + "' in " + where + " (known keys: " + list + ")");
-      }
-    }
-    return Status::Ok();
-  }
-
-  // A YAML node as JSON, keeping mapping order; plain scalars become null, booleans or
-  // numbers when they read as such, quoted ones stay strings.
-  Result<nlohmann::ordered_json> Json(const YAML::Node& n) const {
-    switch (n.Type()) {
-      case YAML::NodeType::Null: return nlohmann::ordered_json(nullptr);
-      case YAML::NodeType::Sequence: {
-        nlohmann::ordered_json a = nlohmann::ordered_json::array();
-        for (const auto& item : n) {
-          KOLIBRI_ASSIGN_OR_RETURN(auto v, Json(item));
-          a.push_back(std::move(v));
-        }
-        return a;
-      }
-      case YAML::NodeType::Map: {
-        nlohmann::ordered_json o = nlohmann::ordered_json::object();
-        for (const auto& kv : n) {
-          KOLIBRI_ASSIGN_OR_RETURN(auto v, Json(kv.second));
-          o[kv.first.Scalar()] = std::move(v);
-        }
-        return o;
-      }
-      case YAML::NodeType::Scalar: {
-        const std::string& s = n.Scalar();
-        if (n.Tag() == "!") return nlohmann::ordered_json(s);  // quoted
-        if (s == "null" || s == "~") return nlohmann::ordered_json(nullptr);
-        if (s == "true") return nlohmann::ordered_json(true);
-        if (s == "false") return nlohmann::ordered_json(false);
-        auto num = nlohmann::ordered_json::parse(s, nullptr, false);
-        if (!num.is_discarded() && num.is_number()) return num;
-        return nlohmann::ordered_json(s);
-      }
-      default: return Error(n, "unsupported YAML node");
-    }
-  }
-
- private:
-  std::string display_;
-};
+using Reader = YamlReader;
 
 Result<std::string> ReadFile(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -164,12 +66,26 @@ Status ReadSchema(const Reader& r, const YAML::Node& n, const std::string& base_
       t->schema = s;
       t->schema_source = "inline";
     } else {
-      std::filesystem::path p(s);
+      // "file.json#/json/pointer" names a subschema of the file (self-contained: local
+      // "$ref"s inside it would resolve against the subschema, not the file).
+      const size_t hash = s.find('#');
+      std::filesystem::path p(s.substr(0, hash));
       if (p.is_relative() && !base_dir.empty()) p = std::filesystem::path(base_dir) / p;
       auto text = ReadFile(p.string());
       if (!text.ok()) return r.Error(n, "schema file " + p.string() + " cannot be read");
       t->schema = std::move(*text);
       t->schema_source = p.string();
+      if (hash != std::string::npos) {
+        const std::string pointer = s.substr(hash + 1);
+        auto whole = nlohmann::ordered_json::parse(t->schema, nullptr, false);
+        if (whole.is_discarded()) return r.Error(n, "schema file " + p.string() + " is not valid JSON");
+        try {
+          t->schema = whole.at(nlohmann::ordered_json::json_pointer(pointer)).dump();
+        } catch (const nlohmann::json::exception&) {
+          return r.Error(n, "schema file " + p.string() + " has nothing at '#" + pointer + "'");
+        }
+        t->schema_source = p.string() + "#" + pointer;
+      }
     }
   } else {
     return r.Error(n, "schema must be a mapping, JSON text or a file path");

@@ -133,5 +133,20 @@ TEST(TaskFileTest, SchemaFilesResolveNextToTheTaskFileAndCalibrationPersists) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(TaskFileTest, SchemaFileFragmentsNameASubschema) {
+  const auto dir = std::filesystem::temp_directory_path() / ("kolibri_task_frag_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "s.json") << R"({"type": "object", "$defs": {"f": {"type": "object", "properties": {"a": {"type": "string"}}}}})";
+  auto f = ParseTaskFile("- {name: e, kind: extract, schema: 's.json#/$defs/f'}\n", "t.yaml", dir.string());
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->tasks[0].schema, R"({"type":"object","properties":{"a":{"type":"string"}}})");
+  EXPECT_EQ(f->tasks[0].schema_source, (dir / "s.json").string() + "#/$defs/f");
+  auto missing = ParseTaskFile("- {name: e, kind: extract, schema: 's.json#/$defs/g'}\n", "t.yaml", dir.string());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("t.yaml:1:"), std::string::npos) << missing.status().ToString();
+  EXPECT_NE(missing.status().message().find("nothing at '#/$defs/g'"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace kolibri::tasks
