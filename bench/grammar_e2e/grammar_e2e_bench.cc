@@ -9,7 +9,8 @@
 //   llama_free        llama.cpp's own loop (common_sampler, as llama-server), no constraint
 //   llama_schema      the same with the GBNF from llama.cpp's json_schema_to_grammar
 // Figure: ms per output token after the first (decode + sampling + masks; forced tokens
-// count as output). Repetitions are interleaved (rep 1 of every mode, then rep 2, ...) so
+// count as output). Each schema is compared with free decoding over the same number of
+// steps (free runs are as long as the longest schema's and are timed token by token). Repetitions are interleaved (rep 1 of every mode, then rep 2, ...) so
 // load drift on a shared machine hits all modes alike; medians are reported.
 #include <nlohmann/json.hpp>
 
@@ -49,6 +50,8 @@ struct Schema {
 
 struct Sample {
   double ms_per_token = 0;
+  int32_t steps = 0;  // steps after the first token that ms_per_token averages over
+  std::vector<double> at_ms;  // free runs: time of each token since the first one
   int32_t tokens = 0;
   int32_t forced = 0;
   double mask_us = 0;
@@ -87,9 +90,12 @@ Sample RunKolibri(kolibri::Scheduler& s, const std::vector<int32_t>& prompt, con
   std::promise<kolibri::CompletionResult> done;
   Clock::time_point first{};
   bool seen = false;
+  std::vector<double> at_ms;
   auto h = s.Submit(std::move(req), [&](const kolibri::TokenEvent&) {
-        if (!seen) first = Clock::now();
+        const auto now = Clock::now();
+        if (!seen) first = now;
         seen = true;
+        at_ms.push_back(std::chrono::duration<double, std::milli>(now - first).count());
       },
       [&](const kolibri::CompletionResult& r) { done.set_value(r); });
   if (!h.ok()) {
@@ -107,6 +113,8 @@ Sample RunKolibri(kolibri::Scheduler& s, const std::vector<int32_t>& prompt, con
   // output ended on one (as in the llama.cpp loop's count of sampling steps).
   const int32_t steps = r.completion_tokens - 1 + (r.finish == kolibri::FinishReason::kStop ? 1 : 0);
   out.ms_per_token = steps > 0 ? std::chrono::duration<double, std::milli>(end - first).count() / steps : 0;
+  out.steps = steps;
+  if (schema == nullptr) out.at_ms = std::move(at_ms);  // one event per token without jump-forward
   return out;
 }
 
@@ -123,6 +131,8 @@ Sample RunLlama(kolibri::bench::LlamaGrammarLoop& loop, const std::vector<int32_
   out.tokens = r.tokens;
   out.complete = r.stopped;
   out.ms_per_token = r.samples > 1 ? r.after_first_ms / (r.samples - 1) : 0;
+  out.steps = r.samples - 1;
+  out.at_ms = r.sample_at_ms;
   return out;
 }
 
@@ -233,10 +243,14 @@ int main(int argc, char** argv) {
   RunKolibri(**sched, *prompt, nullptr, true, 8, 7);
   RunLlama(*loop, *prompt, nullptr, 8, 7);
   for (const Schema& s : schemas) RunKolibri(**sched, *prompt, &s, true, s.max_tokens, 7);
+  // Free runs are as long as the longest constrained one: a schema's cost is compared with
+  // free decoding over the same number of steps (attention cost grows with the context).
+  int32_t free_tokens = max_tokens;
+  for (const Schema& s : schemas) free_tokens = std::max(free_tokens, s.max_tokens + 1);
   for (int rep = 0; rep < reps; ++rep) {
     const uint32_t seed = 1000 + static_cast<uint32_t>(rep);
-    samples["kolibri_free"]["-"].push_back(RunKolibri(**sched, *prompt, nullptr, true, max_tokens, seed));
-    samples["llama_free"]["-"].push_back(RunLlama(*loop, *prompt, nullptr, max_tokens, seed));
+    samples["kolibri_free"]["-"].push_back(RunKolibri(**sched, *prompt, nullptr, true, free_tokens, seed));
+    samples["llama_free"]["-"].push_back(RunLlama(*loop, *prompt, nullptr, free_tokens, seed));
     for (const Schema& s : schemas) {
       samples["kolibri_schema"][s.name].push_back(RunKolibri(**sched, *prompt, &s, false, s.max_tokens, seed));
       samples["kolibri_schema_jf"][s.name].push_back(RunKolibri(**sched, *prompt, &s, true, s.max_tokens, seed));
@@ -251,27 +265,43 @@ int main(int argc, char** argv) {
     return Median(v);
   };
   auto ms = [](const Sample& x) { return x.ms_per_token; };
-  const double kolibri_free = median_of("kolibri_free", "-", ms);
-  const double llama_free = median_of("llama_free", "-", ms);
+  // Free ms per token over the first `steps` steps after the first token.
+  auto free_over = [&](const std::string& mode, double steps) {
+    std::vector<double> v;
+    for (const Sample& x : samples[mode]["-"]) {
+      if (x.at_ms.size() < 2) continue;
+      const size_t n = std::min(x.at_ms.size() - 1, static_cast<size_t>(std::max(1.0, steps)));
+      v.push_back(x.at_ms[n] / static_cast<double>(n));
+    }
+    return Median(v);
+  };
+  auto steps_of = [](const Sample& x) { return static_cast<double>(x.steps); };
+  const double kolibri_free_128 = free_over("kolibri_free", max_tokens - 1);
+  const double llama_free_128 = free_over("llama_free", max_tokens - 1);
   nlohmann::ordered_json per_schema = nlohmann::ordered_json::array();
   std::vector<double> r_speed, r_speed_jf, r_vs_llama, r_vs_llama_jf, r_llama;
   for (const Schema& s : schemas) {
     const double k = median_of("kolibri_schema", s.name, ms);
     const double kjf = median_of("kolibri_schema_jf", s.name, ms);
     const double l = median_of("llama_schema", s.name, ms);
+    const double kolibri_free = free_over("kolibri_free", median_of("kolibri_schema", s.name, steps_of));
+    const double kolibri_free_jf = free_over("kolibri_free", median_of("kolibri_schema_jf", s.name, steps_of));
+    const double llama_free = free_over("llama_free", median_of("llama_schema", s.name, steps_of));
     r_speed.push_back(kolibri_free / k);
-    r_speed_jf.push_back(kolibri_free / kjf);
+    r_speed_jf.push_back(kolibri_free_jf / kjf);
     r_llama.push_back(llama_free / l);
     r_vs_llama.push_back(l / k);
     r_vs_llama_jf.push_back(l / kjf);
     per_schema.push_back(
         {{"schema", s.name},
          {"max_tokens", s.max_tokens},
+         {"kolibri_free_ms_per_token", kolibri_free},
+         {"llama_free_ms_per_token", llama_free},
          {"kolibri_ms_per_token", k},
          {"kolibri_jf_ms_per_token", kjf},
          {"llama_ms_per_token", l},
          {"kolibri_speed_vs_free", kolibri_free / k},
-         {"kolibri_jf_speed_vs_free", kolibri_free / kjf},
+         {"kolibri_jf_speed_vs_free", kolibri_free_jf / kjf},
          {"llama_speed_vs_free", llama_free / l},
          {"kolibri_speed_vs_llama_grammar", l / k},
          {"kolibri_jf_speed_vs_llama_grammar", l / kjf},
@@ -298,12 +328,13 @@ int main(int argc, char** argv) {
        {{"model", model_path},
         {"threads", threads},
         {"max_tokens", max_tokens},
+        {"free_tokens", free_tokens},
         {"reps", reps},
         {"prompt_tokens", prompt->size()},
         {"sampling", "temperature 1, top-k 40, top-p 0.95, min-p 0.05"},
         {"note", "medians over interleaved repetitions in one run; shared 2-core machine"}}},
-      {"kolibri_free_ms_per_token", kolibri_free},
-      {"llama_free_ms_per_token", llama_free},
+      {"kolibri_free_ms_per_token_at_max_tokens", kolibri_free_128},
+      {"llama_free_ms_per_token_at_max_tokens", llama_free_128},
       {"median_over_schemas",
        {{"kolibri_speed_vs_free", Median(r_speed)},
         {"kolibri_jf_speed_vs_free", Median(r_speed_jf)},
@@ -315,10 +346,12 @@ int main(int argc, char** argv) {
         {"jump_forward_faster_than_free", Median(r_speed_jf) > 1.0}}},
       {"schemas", per_schema}};
   std::ofstream(out_path) << result.dump(1) << "\n";
-  std::printf("free: kolibri %.2f ms/token, llama.cpp %.2f ms/token\n", kolibri_free, llama_free);
+  std::printf("free over %d tokens: kolibri %.2f ms/token, llama.cpp %.2f ms/token\n", max_tokens, kolibri_free_128,
+              llama_free_128);
   for (const auto& p : per_schema) {
-    std::printf("%-40s kolibri %.2f (jf %.2f, forced %.0f/%.0f) llama %.2f ms/token; kolibri %.2fx free, llama %.2fx free\n",
-                p["schema"].get<std::string>().substr(0, 40).c_str(), p["kolibri_ms_per_token"].get<double>(),
+    std::printf("%-40s free %.2f; kolibri %.2f (jf %.2f, forced %.0f/%.0f) llama %.2f ms/token; kolibri %.2fx free, llama %.2fx free\n",
+                p["schema"].get<std::string>().substr(0, 40).c_str(), p["kolibri_free_ms_per_token"].get<double>(),
+                p["kolibri_ms_per_token"].get<double>(),
                 p["kolibri_jf_ms_per_token"].get<double>(), p["kolibri_jf_forced_tokens"].get<double>(),
                 p["kolibri_jf_tokens"].get<double>(), p["llama_ms_per_token"].get<double>(),
                 p["kolibri_speed_vs_free"].get<double>(), p["llama_speed_vs_free"].get<double>());

@@ -82,6 +82,7 @@ LoopResult LlamaGrammarLoop::Run(const std::vector<int32_t>& prompt, const std::
     llama_token t = common_sampler_sample(smpl, ctx, -1);
     last = Clock::now();
     if (i == 0) first = last;
+    r.sample_at_ms.push_back(std::chrono::duration<double, std::milli>(last - first).count());
     ++r.samples;
     common_sampler_accept(smpl, t, true);
     if (!ignore_eos && llama_vocab_is_eog(vocab, t)) {

@@ -30,6 +30,7 @@ struct LoopResult {
   double first_token_ms = 0;     // start → first token sampled (prefill + first sample)
   double after_first_ms = 0;     // first token sampled → last token sampled (samples - 1 steps)
   bool stopped = false;          // ended on an end-of-generation token (not max_tokens)
+  std::vector<double> sample_at_ms;  // time of each sampling step since the first one
 };
 
 class LlamaGrammarLoop {

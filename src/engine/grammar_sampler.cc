@@ -30,9 +30,24 @@ void Apply(llama_sampler* smpl, llama_token_data_array* cur_p) {
   c->state->matcher->FillNextTokenBitmask(c->words.data(), opts);
   const uint32_t* w = c->words.data();
   const size_t n_bits = c->words.size() * 32;
+  auto allowed = [&](llama_token id) {
+    const auto u = static_cast<size_t>(id);
+    return u < n_bits && ((w[u >> 5] >> (u & 31)) & 1u) != 0;
+  };
+  // Disallowed candidates are dropped rather than set to -inf: the rest of the chain (top-k,
+  // top-p, softmax, the final draw) then works on the allowed tokens only, which is most of
+  // what makes a constrained step cost no more than a free one. Order is kept, so the draw
+  // is the same as with -inf logits. An empty mask (a matcher bug) keeps the old -inf
+  // marking so the chain still has candidates and the caller sees the rejection.
+  size_t kept = 0;
   for (size_t i = 0; i < cur_p->size; ++i) {
-    const auto id = static_cast<size_t>(cur_p->data[i].id);
-    if (id >= n_bits || ((w[id >> 5] >> (id & 31)) & 1u) == 0) cur_p->data[i].logit = -INFINITY;
+    if (allowed(cur_p->data[i].id)) cur_p->data[kept++] = cur_p->data[i];
+  }
+  if (kept == 0) {  // nothing was moved: mark everything instead
+    for (size_t i = 0; i < cur_p->size; ++i) cur_p->data[i].logit = -INFINITY;
+  } else {
+    cur_p->size = kept;
+    cur_p->selected = -1;
   }
   c->state->mask_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(
                            std::chrono::steady_clock::now() - t0).count();
