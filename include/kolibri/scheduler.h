@@ -43,6 +43,12 @@ struct SchedulerOptions {
   int32_t threads = 0;      // 0: all hardware threads
   int32_t batch = 512;      // tokens per llama_decode call (prefill chunk + decode tokens)
   bool prefix_cache = true; // reuse KV of cached prompt prefixes across sequences
+  // Cells the prefix cache keeps for prompt tails no second prompt has shared yet (the
+  // latest ones; shared prefixes such as system prompts are kept until memory runs short).
+  // Every decode step attends over all used KV cells, so speculative ones cost time on
+  // every step; a tail no prompt shared within the next 4 x parallel prompts is also
+  // freed. -1: context / 4.
+  int32_t prefix_cache_unshared_cells = -1;
   bool kv_unified = true;   // one KV pool for all sequences (needed by the prefix cache);
                             // false: each sequence gets context/parallel cells of its own
                             // and the prefix cache is off

@@ -92,6 +92,10 @@ void RegisterServeCommand(CLI::App& root, CommandFn* run) {
   cmd->add_option("--chat-template", o->chat_template_file, "Jinja chat template file (overrides the model's)");
   cmd->add_option("--alias", o->alias, "Model name in /v1/models and responses (default: file name)");
   cmd->add_flag("--no-prefix-cache", o->no_prefix_cache, "Do not reuse cached prompt prefixes (for measurement)");
+  cmd->add_option("--cache-unshared-cells", s.prefix_cache_unshared_cells,
+                  "KV cells kept for prompt tails no other prompt has shared yet (-1: ctx/4; tails idle "
+                  "for 4 x parallel prompts go too); shared prefixes stay until memory runs short")
+      ->capture_default_str()->check(CLI::Range(-1, 1 << 24));
   cmd->add_flag("-v,--verbose", o->verbose, "Show llama.cpp's log (-v warnings, -vv everything)");
   cmd->add_option("--tasks", o->config.tasks.file, "Task file (YAML): serves POST /v1/tasks/{name} through the cascade");
   cmd->add_option("--router", o->routers, "TASK=FILE: a tier-0 classifier (kolibri train-router) for a classify task");

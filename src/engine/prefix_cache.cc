@@ -12,6 +12,7 @@ struct PrefixCache::Node {
   Node* parent = nullptr;
   int32_t entry = -1;         // entry ending exactly here, or -1
   uint64_t last_used = 0;     // max over the subtree, kept for choosing a source entry
+  bool shared = false;        // a prefix of at least two prompts inserted (or one inserted twice)
 };
 
 PrefixCache::PrefixCache(int32_t first_seq_id, int32_t max_entries)
@@ -65,6 +66,7 @@ PrefixCache::Match PrefixCache::Lookup(std::span<const int32_t> tokens, int32_t 
   Entry* e = AnyEntryBelow(w.node);
   KOLIBRI_CHECK(e != nullptr);
   e->last_used = ++clock_;
+  e->last_prompt = prompts_;
   Touch(e->node);
   int32_t id = e->node->entry;
   return {id, e->seq_id, w.depth};
@@ -73,18 +75,26 @@ PrefixCache::Match PrefixCache::Lookup(std::span<const int32_t> tokens, int32_t 
 std::optional<PrefixCache::Insertion> PrefixCache::Insert(std::span<const int32_t> tokens) {
   const int32_t n = static_cast<int32_t>(tokens.size());
   if (n == 0) return std::nullopt;
+  ++prompts_;
   Walk w = WalkTo(tokens, n);
+  // Every node fully on the walked path now prefixes two prompts.
+  for (Node* p = w.edge_pos == static_cast<int32_t>(w.node->edge.size()) ? w.node : w.node->parent;
+       p != nullptr && p != root_.get(); p = p->parent) {
+    p->shared = true;
+  }
   if (w.depth == n) {
     // Already covered by the path of an existing entry.
     Node* end = w.node;
     if (w.edge_pos == static_cast<int32_t>(end->edge.size()) && end->entry >= 0) {
       Entry& e = entries_.at(end->entry);
       e.last_used = ++clock_;
+      e.last_prompt = prompts_;
       Touch(end);
       return Insertion{end->entry, -1, -1, 0, 0};
     }
     Entry* e = AnyEntryBelow(end);
     e->last_used = ++clock_;
+    e->last_prompt = prompts_;
     Touch(e->node);
     return Insertion{e->node->entry, -1, -1, 0, 0};
   }
@@ -102,6 +112,7 @@ std::optional<PrefixCache::Insertion> PrefixCache::Insert(std::span<const int32_
     mid->edge.assign(child->edge.begin(), child->edge.begin() + w.edge_pos);
     mid->parent = up;
     mid->last_used = child->last_used;
+    mid->shared = true;
     std::unique_ptr<Node> owned = std::move(up->children.at(child->edge.front()));
     owned->edge.erase(owned->edge.begin(), owned->edge.begin() + w.edge_pos);
     owned->parent = mid.get();
@@ -122,6 +133,7 @@ std::optional<PrefixCache::Insertion> PrefixCache::Insert(std::span<const int32_
   e.seq_id = free_seq_ids_.back();
   free_seq_ids_.pop_back();
   e.last_used = ++clock_;
+  e.last_prompt = prompts_;
   leaf_raw->entry = id;
   entries_[id] = e;
   Touch(leaf_raw);
@@ -138,8 +150,9 @@ int32_t PrefixCache::PruneUpFrom(Node* node) {
     up->children.erase(node->edge.front());
     node = up;
   }
-  // Merge a now single-child node without an entry into its child, keeping the tree compact.
-  if (node != root_.get() && node->entry < 0 && node->children.size() == 1) {
+  // Merge a now single-child node without an entry into its child, keeping the tree compact;
+  // a shared node stays apart so its cells keep counting as shared.
+  if (node != root_.get() && node->entry < 0 && node->children.size() == 1 && !node->shared) {
     std::unique_ptr<Node> only = std::move(node->children.begin()->second);
     node->children.clear();
     node->edge.insert(node->edge.end(), only->edge.begin(), only->edge.end());
@@ -162,13 +175,65 @@ std::optional<PrefixCache::Eviction> PrefixCache::EvictLeastRecentlyUsed() {
     }
   }
   if (victim < 0) return std::nullopt;
-  Entry e = entries_.at(victim);
-  entries_.erase(victim);
+  return Remove(victim);
+}
+
+PrefixCache::Eviction PrefixCache::Remove(int32_t id) {
+  Entry e = entries_.at(id);
+  entries_.erase(id);
   free_seq_ids_.push_back(e.seq_id);
   e.node->entry = -1;
   int32_t freed = PruneUpFrom(e.node);
   cells_ -= freed;
-  return Eviction{e.seq_id, freed};
+  return Eviction{e.seq_id, 0, freed};
+}
+
+int32_t PrefixCache::Depth(const Node* node) {
+  int32_t d = 0;
+  for (; node != nullptr; node = node->parent) d += static_cast<int32_t>(node->edge.size());
+  return d;
+}
+
+int32_t PrefixCache::UnsharedCells() const {
+  int32_t n = 0;
+  std::vector<const Node*> stack = {root_.get()};
+  while (!stack.empty()) {
+    const Node* node = stack.back();
+    stack.pop_back();
+    if (node != root_.get() && !node->shared) n += static_cast<int32_t>(node->edge.size());
+    for (const auto& [tok, child] : node->children) stack.push_back(child.get());
+  }
+  return n;
+}
+
+std::optional<PrefixCache::Eviction> PrefixCache::TrimUnshared(int32_t budget, uint64_t max_idle_prompts) {
+  int32_t victim = -1;
+  uint64_t oldest = UINT64_MAX;
+  for (const auto& [id, e] : entries_) {
+    if (e.pins == 0 && !e.node->shared && e.last_used < oldest) {
+      oldest = e.last_used;
+      victim = id;
+    }
+  }
+  if (victim < 0) return std::nullopt;
+  const bool idle = prompts_ - entries_.at(victim).last_prompt > max_idle_prompts;
+  if (!idle && UnsharedCells() <= budget) return std::nullopt;
+  Entry& e = entries_.at(victim);
+  Node* leaf = e.node;
+  Node* up = leaf->parent;
+  if (up == root_.get() || !up->shared || up->entry >= 0 || up->children.size() != 1 || !leaf->children.empty()) {
+    // Removing the entry loses no shared prefix (another entry still holds it) or there is
+    // no shared prefix to keep.
+    return Remove(victim);
+  }
+  // The entry alone keeps its shared prefix: move it up to that prefix and free the tail.
+  const int32_t freed = static_cast<int32_t>(leaf->edge.size());
+  up->entry = victim;
+  up->last_used = std::max(up->last_used, leaf->last_used);
+  e.node = up;
+  up->children.clear();  // destroys leaf
+  cells_ -= freed;
+  return Eviction{e.seq_id, Depth(up), freed};
 }
 
 void PrefixCache::Pin(int32_t entry) {

@@ -51,11 +51,24 @@ class PrefixCache {
   std::optional<Insertion> Insert(std::span<const int32_t> tokens);
 
   struct Eviction {
-    int32_t seq_id = -1;      // remove this sequence's KV (seq_rm(seq_id, -1, -1))
+    int32_t seq_id = -1;      // remove this sequence's KV from position `keep` on
+    int32_t keep = 0;         // (seq_rm(seq_id, keep, -1)); 0: the whole sequence
     int32_t cells_freed = 0;
   };
   // Drops the least recently used unpinned entry; nullopt when all are pinned or none exist.
   std::optional<Eviction> EvictLeastRecentlyUsed();
+
+  // Cells no second prompt has shared yet: the tails of prompts seen once. In a unified
+  // llama.cpp KV cache every decode step attends over every used cell (masked), so cells
+  // kept on speculation cost time on every step while they wait for a reuse that may never
+  // come (a support mail is seen once; its shared system prompt is what pays off).
+  int32_t UnsharedCells() const;
+  // Frees the unshared tail of one unpinned entry: the least recently used one whose tail
+  // no prompt has shared within the last `max_idle_prompts` Insert calls, else, while
+  // UnsharedCells() > budget, the least recently used one with a tail. An entry whose tail
+  // hangs below a shared prefix nothing else keeps is cut back to that prefix (keep > 0)
+  // rather than dropped, so the shared part stays cached. nullopt when nothing is due.
+  std::optional<Eviction> TrimUnshared(int32_t budget, uint64_t max_idle_prompts);
 
   void Pin(int32_t entry);
   void Unpin(int32_t entry);
@@ -72,6 +85,7 @@ class PrefixCache {
     int32_t seq_id = -1;
     int32_t pins = 0;
     uint64_t last_used = 0;
+    uint64_t last_prompt = 0;  // prompts_ when a prompt last matched or inserted it
   };
   // Deepest node reached by `tokens` and how far along it the match goes.
   struct Walk {
@@ -81,6 +95,8 @@ class PrefixCache {
   };
   Walk WalkTo(std::span<const int32_t> tokens, int32_t max_length) const;
   Entry* AnyEntryBelow(Node* node);
+  Eviction Remove(int32_t entry);
+  static int32_t Depth(const Node* node);
   void Touch(Node* node);
   int32_t PruneUpFrom(Node* node);
 
@@ -92,6 +108,7 @@ class PrefixCache {
   int32_t next_entry_id_ = 0;
   int32_t cells_ = 0;
   uint64_t clock_ = 0;
+  uint64_t prompts_ = 0;  // Insert calls so far
 };
 
 }  // namespace kolibri::engine

@@ -101,6 +101,68 @@ TEST(PrefixCacheTest, EvictingAPrefixEntryKeepsItsCellsForLongerEntries) {
   EXPECT_EQ(c.Lookup(Seq({1, 2, 3, 9}), 10).seq_id, full->new_seq_id);
 }
 
+// Support-triage shape: one system prompt, many mails seen once. Trimming frees the mails'
+// tails but keeps the system prompt cached, in the sequence of the last entry that held it.
+TEST(PrefixCacheTest, TrimUnsharedKeepsTheSharedPrefix) {
+  PrefixCache c(0, 8);
+  auto a = c.Insert(Seq({1, 2, 3, 10, 11}));
+  auto b = c.Insert(Seq({1, 2, 3, 20, 21, 22}));
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(c.cells(), 8);
+  EXPECT_EQ(c.UnsharedCells(), 5);  // the two tails; [1 2 3] is shared
+  c.Pin(b->entry);
+  EXPECT_FALSE(c.TrimUnshared(5, 100).has_value());  // within budget
+  auto t1 = c.TrimUnshared(0, 100);                   // a is unpinned: dropped, b still holds [1 2 3]
+  ASSERT_TRUE(t1.has_value());
+  EXPECT_EQ(t1->seq_id, a->new_seq_id);
+  EXPECT_EQ(t1->keep, 0);
+  EXPECT_EQ(t1->cells_freed, 2);
+  EXPECT_FALSE(c.TrimUnshared(0, 100).has_value());  // b is pinned (running)
+  c.Unpin(b->entry);
+  auto t2 = c.TrimUnshared(0, 100);  // b alone keeps [1 2 3]: cut back to it, not dropped
+  ASSERT_TRUE(t2.has_value());
+  EXPECT_EQ(t2->seq_id, b->new_seq_id);
+  EXPECT_EQ(t2->keep, 3);
+  EXPECT_EQ(t2->cells_freed, 3);
+  EXPECT_EQ(c.cells(), 3);
+  EXPECT_EQ(c.UnsharedCells(), 0);
+  EXPECT_FALSE(c.TrimUnshared(0, 100).has_value());
+  auto m = c.Lookup(Seq({1, 2, 3, 30, 31}), 10);
+  EXPECT_EQ(m.length, 3);
+  EXPECT_EQ(m.seq_id, b->new_seq_id);
+  // The next mail shares the system prompt and adds only its own tail.
+  auto d = c.Insert(Seq({1, 2, 3, 30, 31}));
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->source_seq_id, b->new_seq_id);
+  EXPECT_EQ(d->source_length, 3);
+  EXPECT_EQ(d->cells_added, 2);
+}
+
+TEST(PrefixCacheTest, RepeatedPromptCountsAsShared) {
+  PrefixCache c(0, 4);
+  ASSERT_TRUE(c.Insert(Seq({5, 6, 7})).has_value());
+  EXPECT_EQ(c.UnsharedCells(), 3);
+  ASSERT_TRUE(c.Insert(Seq({5, 6, 7})).has_value());  // the same prompt again (a retry)
+  EXPECT_EQ(c.UnsharedCells(), 0);
+  EXPECT_FALSE(c.TrimUnshared(0, 100).has_value());
+}
+
+// A tail nobody shared within the idle window is freed even under the cell budget; one
+// that is still recent stays.
+TEST(PrefixCacheTest, TrimUnsharedFreesIdleTails) {
+  PrefixCache c(0, 8);
+  auto a = c.Insert(Seq({1, 2, 3}));
+  auto b = c.Insert(Seq({7, 8}));
+  ASSERT_TRUE(a && b);
+  EXPECT_FALSE(c.TrimUnshared(100, 1).has_value());  // a is one prompt old
+  auto d = c.Insert(Seq({9}));
+  ASSERT_TRUE(d.has_value());
+  auto t = c.TrimUnshared(100, 1);  // a is now two prompts old
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->seq_id, a->new_seq_id);
+  EXPECT_FALSE(c.TrimUnshared(100, 1).has_value());  // b is one prompt old
+}
+
 // Random operations against a brute-force model: cells() always equals the number of
 // distinct prefixes held by live entries.
 TEST(PrefixCacheTest, CellAccountingMatchesBruteForce) {
@@ -113,6 +175,11 @@ TEST(PrefixCacheTest, CellAccountingMatchesBruteForce) {
     if (rng() % 3 == 0) {
       auto ev = c.EvictLeastRecentlyUsed();
       if (ev) live.erase(ev->seq_id);
+    } else if (rng() % 4 == 0) {
+      // Trimming cuts an entry back to its shared prefix (keep > 0) or drops it.
+      auto ev = c.TrimUnshared(static_cast<int32_t>(rng() % 6), rng() % 5);
+      if (ev && ev->keep == 0) live.erase(ev->seq_id);
+      if (ev && ev->keep > 0) live[ev->seq_id].resize(static_cast<size_t>(ev->keep));
     } else {
       if (c.full()) {
         auto ev = c.EvictLeastRecentlyUsed();

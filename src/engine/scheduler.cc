@@ -277,6 +277,7 @@ class SchedulerImpl final : public Scheduler {
   // leading tokens with `prompt` than the `cached` ones the prefix cache already holds.
   bool SharesInFlightPrefill(std::span<const int32_t> prompt, int32_t cached) const;
   bool MakeRoom(int32_t cells);
+  void TrimUnsharedCache();  // PrefixCache::TrimUnshared down to the options' budget
   void PublishStats();
 
   std::shared_ptr<Model> model_;
@@ -328,6 +329,14 @@ int32_t SchedulerImpl::ReservedCells() const {
   int32_t r = cache_->cells();
   for (const auto& j : active_) r += j->reserve;
   return r;
+}
+
+void SchedulerImpl::TrimUnsharedCache() {
+  if (cache_slots_ == 0) return;
+  const int32_t budget = options_.prefix_cache_unshared_cells >= 0 ? options_.prefix_cache_unshared_cells
+                                                                    : options_.context / 4;
+  const auto idle = static_cast<uint64_t>(4 * options_.parallel);
+  while (auto ev = cache_->TrimUnshared(budget, idle)) llama_memory_seq_rm(mem_, ev->seq_id, ev->keep, -1);
 }
 
 // Evicts unpinned cache entries until `cells` more fit in the KV budget.
@@ -649,6 +658,7 @@ void SchedulerImpl::Finish(std::unique_ptr<Job>& job, FinishReason reason, Statu
     llama_memory_seq_rm(mem_, job->seq, -1, -1);
     free_seqs_.push_back(job->seq);
     for (int32_t e : job->pins) cache_->Unpin(e);
+    TrimUnsharedCache();
   }
   if (job->score != nullptr) {
     FinishScore(job, reason, std::move(status), now);

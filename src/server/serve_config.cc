@@ -105,7 +105,7 @@ class Reader {
 
 Status ReadModel(const Reader& r, const YAML::Node& n, ModelConfig* m) {
   KOLIBRI_RETURN_IF_ERROR(r.Keys(n, {"name", "path", "context", "parallel", "threads", "batch", "max_queue",
-                                     "kv_cache_type", "prefix_cache", "chat_template", "lora"},
+                                     "kv_cache_type", "prefix_cache", "cache_unshared_cells", "chat_template", "lora"},
                                  "a model"));
   if (!n["name"]) return r.Error(n, "a model needs a 'name' (what clients send as \"model\")");
   if (!n["path"]) return r.Error(n, "a model needs a 'path' (a .gguf file)");
@@ -119,6 +119,8 @@ Status ReadModel(const Reader& r, const YAML::Node& n, ModelConfig* m) {
   KOLIBRI_RETURN_IF_ERROR(r.Int(n["batch"], "batch", 1, 1 << 16, &s.batch));
   KOLIBRI_RETURN_IF_ERROR(r.Int(n["max_queue"], "max_queue", 0, 1 << 16, &s.max_queue));
   KOLIBRI_RETURN_IF_ERROR(r.Bool(n["prefix_cache"], "prefix_cache", &s.prefix_cache));
+  KOLIBRI_RETURN_IF_ERROR(
+      r.Int(n["cache_unshared_cells"], "cache_unshared_cells", -1, 1 << 24, &s.prefix_cache_unshared_cells));
   KOLIBRI_RETURN_IF_ERROR(r.String(n["kv_cache_type"], "kv_cache_type", &s.kv_cache_type));
   if (s.kv_cache_type != "f16" && s.kv_cache_type != "q8_0" && s.kv_cache_type != "q4_0") {
     return r.Error(n["kv_cache_type"], "kv_cache_type must be f16, q8_0 or q4_0, got '" + s.kv_cache_type + "'");
@@ -222,7 +224,8 @@ bool ModelConfig::operator==(const ModelConfig& o) const {
   const SchedulerOptions& b = o.scheduler;
   return name == o.name && path == o.path && chat_template_file == o.chat_template_file && a.context == b.context &&
          a.parallel == b.parallel && a.threads == b.threads && a.batch == b.batch && a.max_queue == b.max_queue &&
-         a.prefix_cache == b.prefix_cache && a.kv_cache_type == b.kv_cache_type && adapters == o.adapters;
+         a.prefix_cache == b.prefix_cache &&
+         a.prefix_cache_unshared_cells == b.prefix_cache_unshared_cells && a.kv_cache_type == b.kv_cache_type && adapters == o.adapters;
 }
 
 Status ResolveApiKeys(ServeConfig* config) {
