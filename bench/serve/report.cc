@@ -1,5 +1,6 @@
 #include "report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -18,7 +19,76 @@ std::string Fmt(const char* f, double v) {
   return buf;
 }
 
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// Median of the numbers at the same place in `others` (objects by key, arrays of workloads
+// by Key, other arrays position by position).
+json CombineValue(const json& first, const std::vector<const json*>& all) {
+  if (first.is_number() && !first.is_boolean()) {
+    std::vector<double> v;
+    for (const json* a : all) {
+      if (a != nullptr && a->is_number()) v.push_back(a->get<double>());
+    }
+    return v.empty() ? first : json(Median(v));
+  }
+  if (first.is_object()) {
+    json out = json::object();
+    for (auto it = first.begin(); it != first.end(); ++it) {
+      std::vector<const json*> sub;
+      for (const json* a : all) sub.push_back(a != nullptr && a->is_object() && a->contains(it.key()) ? &(*a)[it.key()] : nullptr);
+      out[it.key()] = CombineValue(it.value(), sub);
+    }
+    return out;
+  }
+  if (first.is_array()) {
+    json out = json::array();
+    for (size_t i = 0; i < first.size(); ++i) {
+      const json& item = first[i];
+      const bool workload = item.is_object() && item.contains("workload") && item.contains("concurrency");
+      std::vector<const json*> sub;
+      for (const json* a : all) {
+        const json* match = nullptr;
+        if (a != nullptr && a->is_array()) {
+          for (size_t k = 0; k < a->size(); ++k) {
+            if (workload ? ((*a)[k].is_object() && (*a)[k].contains("workload") && Key((*a)[k]) == Key(item)) : k == i) {
+              match = &(*a)[k];
+              break;
+            }
+          }
+        }
+        sub.push_back(match);
+      }
+      json combined = CombineValue(item, sub);
+      if (workload) {
+        for (const char* field : {"requests_per_s", "generated_tokens_per_s"}) {
+          json per_round = json::array();
+          for (const json* m : sub) {
+            if (m != nullptr && m->contains(field)) per_round.push_back((*m)[field]);
+          }
+          combined[std::string(field) + "_rounds"] = per_round;
+        }
+      }
+      out.push_back(combined);
+    }
+    return out;
+  }
+  return first;
+}
+
 }  // namespace
+
+json CombineRounds(const std::vector<json>& rounds) {
+  if (rounds.empty()) return json::object();
+  std::vector<const json*> all;
+  for (const json& r : rounds) all.push_back(&r);
+  json out = CombineValue(rounds.front(), all);
+  out["rounds"] = rounds.size();
+  return out;
+}
 
 json MergeResults(const std::vector<json>& results, const json& config) {
   json merged = {{"config", config}, {"servers", results}};

@@ -5,10 +5,12 @@
 #
 #   bench/serve/run.sh [--out DIR] [--threads N] [--ctx N] [--parallel N] [--quick]
 #                      [--servers "llama llama-unified kolibri"] [--timeout SECONDS_PER_SERVER]
-#                      [--sizes "CLIENT OPTIONS"] [--memory-requests N]
+#                      [--sizes "CLIENT OPTIONS"] [--memory-requests N] [--rounds N]
 #
 # --sizes replaces the default workload sizes, e.g. "--mixed-requests 20 --triage-requests 16"
-# (on a loaded machine); do not combine it with --quick.
+# (on a loaded machine); do not combine it with --quick. --rounds N runs every server N
+# times, interleaved (the order rotates each round, so drift in the machine's load hits all
+# servers alike), and reports each figure as the median over the rounds.
 #
 # Writes DIR/serve.json (all figures) and DIR/serve.md (tables); DIR defaults to
 # bench/results. --quick runs small counts (a smoke test of the harness). Workloads (b)
@@ -26,6 +28,7 @@ servers="llama llama-unified kolibri"
 client_timeout=1800  # seconds per server, so a hung server cannot stall the run
 sizes=""            # client options replacing the default workload sizes (see kolibri_serve_bench --help)
 memory_requests=500
+rounds=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift ;;
@@ -37,6 +40,7 @@ while [ $# -gt 0 ]; do
     --timeout) client_timeout="$2"; shift ;;
     --sizes) sizes="$2"; shift ;;
     --memory-requests) memory_requests="$2"; shift ;;
+    --rounds) rounds="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -67,7 +71,7 @@ client_args=()
 # shellcheck disable=SC2206
 [ -n "$sizes" ] && client_args+=($sizes)
 if [ "$quick" = 1 ]; then
-  client_args+=(--plain-concurrency 1,4 --plain-tokens 16 --plain-requests-per-client 1
+  client_args+=(--plain-concurrency 1,4 --plain-tokens 16 --plain-requests-per-client 1 --plain-min-requests 1
                 --mixed-requests 8 --triage-requests 4 --ttft-repeats 1)
   memory_requests=20
 fi
@@ -102,8 +106,12 @@ free_port() {
 
 results=()
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-for server in $servers; do
-  log="$work/$server.log"
+read -r -a server_list <<<"$servers"
+for round in $(seq 1 "$rounds"); do
+for i in "${!server_list[@]}"; do
+  server="${server_list[$(( (i + round - 1) % ${#server_list[@]} ))]}"
+  tag="$server"; [ "$rounds" -gt 1 ] && tag="$server.r$round"
+  log="$work/$tag.log"
   port="$(free_port)"
   case "$server" in
     llama) "$llama_server" -m "$model" -c "$ctx" -np "$parallel" -t "$threads" --host 127.0.0.1 --port "$port" \
@@ -115,21 +123,22 @@ for server in $servers; do
     *) echo "unknown server $server" >&2; exit 2 ;;
   esac
   pid=$!
-  echo "== $server on 127.0.0.1:$port (pid $pid, log $log)" >&2
+  echo "== round $round/$rounds: $server on 127.0.0.1:$port (pid $pid, log $log)" >&2
   extra=()
   # The memory scenario (RSS across many sequential requests) is a kolibri target.
   [ "$server" = kolibri ] && extra+=(--memory-requests "$memory_requests" --server-pid "$pid")
   rc=0
-  timeout "$client_timeout" "$client" --name "$server" --port "$port" --out "$work/$server.json" \
+  timeout "$client_timeout" "$client" --name "$server" --port "$port" --out "$work/$tag.json" \
     "${client_args[@]}" "${extra[@]}" || rc=$?
   stop_server
   [ "$rc" = 0 ] || echo "== $server: some requests failed or the client stopped (exit $rc); see $log" >&2
-  [ -f "$work/$server.json" ] && results+=("$work/$server.json")
+  [ -f "$work/$tag.json" ] && results+=("$work/$tag.json")
+done
 done
 
 [ "${#results[@]}" -gt 0 ] || { echo "== no server produced results" >&2; exit 1; }
-config=$(printf '{"model":"qwen2.5-0.5b q4_k_m (generated, random weights)","threads":%d,"ctx":%d,"parallel":%d,"quick":%s,"load_before":"%s","load_after":"%s","cpu":"%s","cores":%d,"llama_cpp":"%s"}' \
-  "$threads" "$ctx" "$parallel" "$([ "$quick" = 1 ] && echo true || echo false)" \
+config=$(printf '{"model":"qwen2.5-0.5b q4_k_m (generated, random weights)","threads":%d,"ctx":%d,"parallel":%d,"rounds":%d,"quick":%s,"load_before":"%s","load_after":"%s","cpu":"%s","cores":%d,"llama_cpp":"%s"}' \
+  "$threads" "$ctx" "$parallel" "$rounds" "$([ "$quick" = 1 ] && echo true || echo false)" \
   "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//; s/"//g')" "$(nproc)" "$(basename "$entry")")
 "$client" --merge "${results[@]}" --config-json "$config" --out "$out/serve.json" --markdown "$out/serve.md"

@@ -46,6 +46,7 @@ struct Options {
   std::vector<int> plain_concurrency = {1, 4, 8};
   int plain_tokens = 64;
   int plain_requests_per_client = 2;
+  int plain_min_requests = 6;  // at low concurrency: enough requests for a median
   std::string mixed_file;
   int mixed_requests = 40;
   std::string triage_file;
@@ -63,14 +64,24 @@ struct Options {
 };
 
 int Merge(const Options& o) {
-  std::vector<json> results;
+  // Several files of one server (rounds of an interleaved run) become one, with medians.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<json>> by_server;
   for (const auto& path : o.merge) {
     std::ifstream in(path);
-    if (!in) {
-      std::fprintf(stderr, "kolibri_serve_bench: cannot read %s\n", path.c_str());
+    json r = json::parse(in, nullptr, false);
+    if (!in || r.is_discarded() || !r.contains("server")) {
+      std::fprintf(stderr, "kolibri_serve_bench: cannot read %s (missing or not a result file)\n", path.c_str());
       return 2;
     }
-    results.push_back(json::parse(in));
+    const std::string name = r["server"].get<std::string>();
+    if (!by_server.count(name)) order.push_back(name);
+    by_server[name].push_back(std::move(r));
+  }
+  std::vector<json> results;
+  for (const auto& name : order) {
+    auto& rounds = by_server[name];
+    results.push_back(rounds.size() == 1 ? rounds.front() : kolibri::bench::CombineRounds(rounds));
   }
   json merged = kolibri::bench::MergeResults(results, json::parse(o.config_json));
   std::ofstream(o.out) << merged.dump(2) << "\n";
@@ -256,9 +267,21 @@ int Run(const Options& o) {
     if (!o.out.empty()) std::ofstream(o.out) << result.dump(2) << "\n";
   };
   if (Wants(o, "plain")) {
+    // Two unmeasured requests first, so no server's first measured request pays one-time
+    // costs (pages of the weights, first graph allocations).
+    {
+      std::vector<json> warm;
+      for (int i = 0; i < 2; ++i) {
+        warm.push_back({{"model", "m"}, {"temperature", 0}, {"max_tokens", 8}, {"ignore_eos", true},
+                        {"messages", json::array({{{"role", "user"}, {"content", "Warm-up " + std::to_string(i)}}})}});
+      }
+      w.concurrency = 1;
+      (void)RunWorkload("warmup", warm, w);
+    }
     for (int c : o.plain_concurrency) {
       std::vector<json> bodies;
-      for (int i = 0; i < c * o.plain_requests_per_client; ++i) {
+      const int n = std::max(c * o.plain_requests_per_client, o.plain_min_requests);
+      for (int i = 0; i < n; ++i) {
         bodies.push_back({{"model", "m"}, {"temperature", 0}, {"max_tokens", o.plain_tokens}, {"ignore_eos", true},
                           {"messages", json::array({{{"role", "user"},
                                                      {"content", "Request " + std::to_string(i) +
@@ -354,6 +377,7 @@ int main(int argc, char** argv) {
   app.add_option("--plain-concurrency", o.plain_concurrency)->delimiter(',')->capture_default_str();
   app.add_option("--plain-tokens", o.plain_tokens)->capture_default_str();
   app.add_option("--plain-requests-per-client", o.plain_requests_per_client)->capture_default_str();
+  app.add_option("--plain-min-requests", o.plain_min_requests)->capture_default_str();
   app.add_option("--mixed", o.mixed_file, "mixed_tasks60.jsonl");
   app.add_option("--mixed-requests", o.mixed_requests)->capture_default_str();
   app.add_option("--triage", o.triage_file, "triage48.jsonl");
