@@ -158,7 +158,12 @@ struct ImapClient::Conn {
 ImapClient::ImapClient(ImapUrl url, const ImapOptions& options, std::unique_ptr<Conn> conn)
     : url_(std::move(url)), options_(options), conn_(std::move(conn)) {}
 
-ImapClient::~ImapClient() = default;
+ImapClient::~ImapClient() {
+  // A polite end, so that the server logs a logout rather than a dropped connection.
+  ImapOptions quick = options_;
+  quick.timeout_s = std::min(options_.timeout_s, 2.0);
+  if (conn_ != nullptr && !conn_->broken) (void)conn_->Command("LOGOUT", quick);
+}
 
 Result<std::unique_ptr<ImapClient>> ImapClient::Connect(const ImapUrl& url, const ImapOptions& options) {
   if (options.password.empty()) {
