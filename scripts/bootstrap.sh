@@ -29,6 +29,7 @@ readonly APT_PACKAGES=(
   json-schema-test-suite
   chromium
   libpq-dev postgresql haproxy
+  dovecot-imapd openssl  # tests/imap: a private Dovecot on loopback, imaps with a self-signed cert
   prometheus  # promtool: request_gate_test checks the /metrics format
 )
 

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kolibri/chunker.h"
@@ -62,6 +63,13 @@ struct IngestReport {
 // `maildir_message` forces the e-mail format (files in a Maildir's cur/ or new/).
 Result<std::vector<Document>> IngestFile(const std::string& path, const IngestOptions& options,
                                          bool maildir_message = false);
+
+// Parses one RFC 5322 message held in memory (e.g. fetched over IMAP) like IngestFile parses
+// an .eml: `name` becomes the document's id and source path, the date falls back to now.
+// Errors as IngestFile's for the bytes: OutOfRange above max_file_bytes, Unsupported when
+// empty or binary, Corrupt for broken MIME.
+Result<std::vector<Document>> IngestEmailBytes(const std::string& name, std::string_view bytes,
+                                               const IngestOptions& options);
 
 // Walks `paths` (files, folders recursively; hidden entries and Maildir tmp/ skipped) and
 // ingests every file into `sink`. `on_file` (optional) sees each outcome as it happens.

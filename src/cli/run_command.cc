@@ -1,14 +1,15 @@
-// `kolibri run WORKER.yaml --input PATH`: a worker over a directory of .eml files, an mbox or
-// a Maildir, with a progress bar on a terminal (plain lines otherwise), results as JSONL,
+// `kolibri run WORKER.yaml --input PATH|URL`: a worker over a directory of .eml files, an mbox,
+// a Maildir or an IMAP mailbox (imap[s]://USER@HOST[:PORT]/MAILBOX, read-only), with a progress bar on a terminal (plain lines otherwise), results as JSONL,
 // resumable (a rerun continues and never processes a message id twice). Ctrl-C stops
 // starting new mails, lets the ones in flight finish and prints the summary. --watch keeps
-// scanning the input for new mail until Ctrl-C, SIGTERM or --watch-for seconds.
+// scanning the input (polling the mailbox for new UIDs) for new mail until Ctrl-C, SIGTERM or --watch-for seconds.
 // Exit status: 0 all done; 1 interrupted, or results the webhook did not take; 4 some mails
 // could not be processed (the summary lists them; every other mail is done); 2/3 a bad
 // worker file, option, input or model.
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -126,6 +127,7 @@ Status RunRun(RunCliOptions& o) {
   g_stop.store(false);
   o.run.stop = &g_stop;
   o.run.watch_interval_s = o.watch ? o.watch_interval_s : 0;
+  if (const char* pw = std::getenv("KOLIBRI_IMAP_PASSWORD"); pw != nullptr) o.run.imap.password = pw;
   if (o.watch) std::signal(SIGTERM, OnInterrupt);
   auto previous = std::signal(SIGINT, OnInterrupt);
   auto summary = worker::RunWorker(config, o.run, hooks);
@@ -152,11 +154,26 @@ Status RunRun(RunCliOptions& o) {
 
 void RegisterRunCommand(CLI::App& root, CommandFn* run) {
   auto o = std::make_shared<RunCliOptions>();
-  CLI::App* cmd = root.add_subcommand("run", "Run a worker (worker.yaml) over a directory of .eml files, an mbox "
-                                             "or a Maildir; resumable");
+  CLI::App* cmd = root.add_subcommand("run", "Run a worker (worker.yaml) over a directory of .eml files, an mbox, "
+                                             "a Maildir or an IMAP mailbox; resumable");
   cmd->add_option("worker", o->worker, "The worker file (YAML)")->required();
-  cmd->add_option("--input", o->run.input, "A directory of .eml files, an mbox file, a Maildir or one .eml")
+  cmd->add_option("--input", o->run.input,
+                  "A directory of .eml files, an mbox file, a Maildir, one .eml, or an IMAP mailbox "
+                  "imaps://USER@HOST[:PORT]/MAILBOX (read-only; password from --imap-password-file or "
+                  "KOLIBRI_IMAP_PASSWORD)")
       ->required();
+  cmd->add_option("--imap-password-file", o->run.imap.password_file,
+                  "File whose first line is the IMAP password (else the KOLIBRI_IMAP_PASSWORD environment variable)");
+  cmd->add_flag("--imap-insecure", o->run.imap.insecure,
+                "Accept any TLS certificate from the IMAP server (self-signed test servers only)");
+  cmd->add_option("--imap-timeout", o->run.imap.timeout_s, "Seconds each IMAP command may take (connecting: "
+                  "--imap-connect-timeout)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+  cmd->add_option("--imap-connect-timeout", o->run.imap.connect_timeout_s,
+                  "Seconds for connecting to and logging in at the IMAP server")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 600.0));
   cmd->add_option("--out", o->run.results_path, "Results JSONL (default: the worker's output.results)");
   cmd->add_option("--state", o->run.state_path,
                   "State database of processed message ids (default: the worker's output.state)");
@@ -173,8 +190,8 @@ void RegisterRunCommand(CLI::App& root, CommandFn* run) {
   cmd->add_option("-t,--threads", o->run.pipeline.threads, "llama.cpp threads, 0 = all cores")
       ->check(CLI::Range(0, 1024));
   cmd->add_flag("--watch", o->watch,
-                "Keep running: scan the directory or Maildir again and process new mail as it arrives "
-                "(Ctrl-C or SIGTERM ends it)");
+                "Keep running: scan the directory or Maildir (poll the IMAP mailbox) again and process new mail "
+                "as it arrives (Ctrl-C or SIGTERM ends it)");
   cmd->add_option("--watch-interval", o->watch_interval_s, "Seconds between scans with --watch")
       ->capture_default_str()
       ->check(CLI::Range(0.05, 86400.0));

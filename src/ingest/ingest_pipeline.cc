@@ -31,6 +31,14 @@ std::string Mib(uint64_t bytes) {
   return buf;
 }
 
+std::string UtcStamp(std::time_t t) {
+  char buf[32];
+  struct tm tm_utc;
+  gmtime_r(&t, &tm_utc);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm_utc);
+  return buf;
+}
+
 Result<SourceBytes> ReadSource(const std::string& path, const IngestOptions& options) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
@@ -55,11 +63,7 @@ Result<SourceBytes> ReadSource(const std::string& path, const IngestOptions& opt
   in.read(src.bytes.data(), static_cast<std::streamsize>(size));
   if (static_cast<uint64_t>(in.gcount()) != size) return Status::IoError("read was cut short");
   src.hash = Sha256Hex(src.bytes);
-  char buf[32];
-  struct tm tm_utc;
-  gmtime_r(&st.st_mtime, &tm_utc);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm_utc);
-  src.mtime = buf;
+  src.mtime = UtcStamp(st.st_mtime);
   return src;
 }
 
@@ -180,6 +184,20 @@ Result<std::vector<Document>> IngestFile(const std::string& path, const IngestOp
   const std::string normal = Normalise(path);
   KOLIBRI_ASSIGN_OR_RETURN(SourceBytes src, ReadSource(normal, options));
   return ParseSource(normal, src, options, maildir_message);
+}
+
+Result<std::vector<Document>> IngestEmailBytes(const std::string& name, std::string_view bytes,
+                                               const IngestOptions& options) {
+  if (bytes.size() > options.max_file_bytes) {
+    return Status::OutOfRange("message is " + Mib(bytes.size()) + ", above the size limit of " +
+                              Mib(options.max_file_bytes));
+  }
+  if (bytes.empty()) return Status::Unsupported("empty message (0 bytes)");
+  SourceBytes src;
+  src.bytes = std::string(bytes);
+  src.hash = Sha256Hex(src.bytes);
+  src.mtime = UtcStamp(std::time(nullptr));
+  return ParseSource(name, src, options, /*maildir_message=*/true);
 }
 
 Result<IngestReport> IngestPaths(const std::vector<std::string>& paths, const IngestOptions& options,

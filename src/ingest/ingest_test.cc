@@ -125,6 +125,30 @@ TEST(IngestTest, MboxGivesOneDocumentPerMessage) {
   EXPECT_EQ((*docs)[1].source_path, path);
 }
 
+TEST(IngestTest, EmailBytesParseLikeAnEmlFile) {
+  const std::string raw =
+      "From: Ada <ada@example.com>\r\nSubject: =?utf-8?q?R=C3=BCckfrage?=\r\nMessage-ID: <m1@example.com>\r\n"
+      "Content-Type: text/plain; charset=utf-8\r\n\r\nWo bleibt mein Paket?\r\n";
+  Result<std::vector<Document>> docs = IngestEmailBytes("imap://ada@host/INBOX;UID=7", raw, IngestOptions{});
+  ASSERT_TRUE(docs.ok()) << docs.status().ToString();
+  ASSERT_EQ(docs->size(), 1u);
+  const Document& d = docs->front();
+  EXPECT_EQ(d.kind, DocumentKind::kEmail);
+  EXPECT_EQ(d.id, "imap://ada@host/INBOX;UID=7");
+  EXPECT_EQ(d.title, "R\xC3\xBC" "ckfrage");
+  EXPECT_EQ(d.message_id, "m1@example.com");
+  EXPECT_EQ(d.sender, "Ada <ada@example.com>");
+  EXPECT_NE(d.body.find("Wo bleibt mein Paket?"), std::string::npos);
+  EXPECT_EQ(d.content_hash, Sha256Hex(raw));
+  EXPECT_FALSE(d.date.empty());
+
+  EXPECT_EQ(IngestEmailBytes("x", "", IngestOptions{}).status().code(), ErrorCode::kUnsupported);
+  IngestOptions small;
+  small.max_file_bytes = 10;
+  EXPECT_EQ(IngestEmailBytes("x", raw, small).status().code(), ErrorCode::kOutOfRange);
+  EXPECT_FALSE(IngestEmailBytes("x", std::string("\x89PNG\r\n\x1a\n\0\0", 10), IngestOptions{}).ok());
+}
+
 TEST(IngestTest, PathsWalkFoldersAndMaildir) {
   TempDir dir;
   dir.Write("docs/a.txt", "Alpha text.");

@@ -48,46 +48,66 @@ bool InMaildir(const fs::path& file) {
          fs::is_directory(parent.parent_path() / "new");
 }
 
+// A parsed document as a MailItem, with the checks every source shares.
+MailItem ItemFromDocument(Document&& d, std::string fallback_id) {
+  MailItem m;
+  m.source = d.id;
+  m.subject = d.title;
+  m.from = d.sender;
+  m.from_name = DisplayName(d.sender);
+  m.body_text = std::move(d.body);
+  m.text = std::move(d.text);
+  m.attachments = std::move(d.attachments);
+  m.id = d.message_id;
+  if (m.id.empty()) {
+    m.id = std::move(fallback_id);
+    m.derived_id = true;
+  }
+  if (d.kind != DocumentKind::kEmail) {
+    m.problem = "not an e-mail (read as " + std::string(DocumentKindName(d.kind)) + ")";
+  } else if (Blank(m.body_text)) {
+    m.problem = "empty body";
+  } else if (!ValidUtf8(m.body_text) || !ValidUtf8(m.subject) || !ValidUtf8(m.from)) {
+    m.problem = "text is not valid UTF-8 after decoding";
+  }
+  return m;
+}
+
+MailItem BadItem(const std::string& id, const std::string& source, const Status& why) {
+  MailItem bad;
+  bad.id = id;
+  bad.source = source;
+  bad.problem = why.message();
+  return bad;
+}
+
 void ReadFile(const fs::path& file, const MailSourceOptions& options, std::vector<MailItem>* out) {
   IngestOptions io;
   io.max_file_bytes = options.max_file_bytes;
   const bool maildir = InMaildir(file);
   auto docs = IngestFile(file.string(), io, maildir);
   if (!docs.ok()) {
-    MailItem bad;
-    bad.id = file.string();
-    bad.source = file.string();
-    bad.problem = docs.status().message();
-    out->push_back(std::move(bad));
+    out->push_back(BadItem(file.string(), file.string(), docs.status()));
     return;
   }
   for (size_t i = 0; i < docs->size(); ++i) {
     Document& d = (*docs)[i];
-    MailItem m;
-    m.source = d.id;
-    m.subject = d.title;
-    m.from = d.sender;
-    m.from_name = DisplayName(d.sender);
-    m.body_text = std::move(d.body);
-    m.text = std::move(d.text);
-    m.attachments = std::move(d.attachments);
-    m.id = d.message_id;
-    if (m.id.empty()) {
-      m.id = "derived-" + d.content_hash.substr(0, 32) + (docs->size() > 1 ? "-" + std::to_string(i + 1) : "");
-      m.derived_id = true;
-    }
-    if (d.kind != DocumentKind::kEmail) {
-      m.problem = "not an e-mail (read as " + std::string(DocumentKindName(d.kind)) + ")";
-    } else if (Blank(m.body_text)) {
-      m.problem = "empty body";
-    } else if (!ValidUtf8(m.body_text) || !ValidUtf8(m.subject) || !ValidUtf8(m.from)) {
-      m.problem = "text is not valid UTF-8 after decoding";
-    }
-    out->push_back(std::move(m));
+    std::string derived =
+        "derived-" + d.content_hash.substr(0, 32) + (docs->size() > 1 ? "-" + std::to_string(i + 1) : "");
+    out->push_back(ItemFromDocument(std::move(d), std::move(derived)));
   }
 }
 
 }  // namespace
+
+MailItem MailItemFromMessage(std::string_view rfc822, const std::string& source, const std::string& fallback_id,
+                             const MailSourceOptions& options) {
+  IngestOptions io;
+  io.max_file_bytes = options.max_file_bytes;
+  auto docs = IngestEmailBytes(source, rfc822, io);
+  if (!docs.ok()) return BadItem(fallback_id, source, docs.status());
+  return ItemFromDocument(std::move(docs->front()), fallback_id);
+}
 
 Result<std::vector<MailItem>> ReadMailSource(const std::string& path, const MailSourceOptions& options) {
   std::error_code ec;

@@ -80,7 +80,13 @@ Result<RunSummary> RunWorker(const WorkerConfig& config, const WorkerRunOptions&
   if (options.watch_interval_s < 0 || options.watch_for_s < 0) {
     return Status::InvalidArgument("watch interval and duration must not be negative");
   }
-  KOLIBRI_ASSIGN_OR_RETURN(std::vector<MailItem> items, ReadMailSource(options.input));
+  std::vector<MailItem> items;
+  std::unique_ptr<ImapMailSource> imap;
+  if (IsImapInput(options.input)) {
+    KOLIBRI_ASSIGN_OR_RETURN(imap, ImapMailSource::Open(options.input, options.imap));
+  } else {
+    KOLIBRI_ASSIGN_OR_RETURN(items, ReadMailSource(options.input));
+  }
 
   std::error_code ec;
   for (const std::string& p : {summary.results_path, summary.state_path}) {
@@ -92,6 +98,22 @@ Result<RunSummary> RunWorker(const WorkerConfig& config, const WorkerRunOptions&
   KOLIBRI_RETURN_IF_ERROR(ReconcileResults(summary.results_path, done));
   std::set<std::string> done_ids;
   for (const auto& d : done) done_ids.insert(d.id);
+  // IMAP: new UIDs only; the sources of finished results name the UIDs done earlier.
+  int64_t mailbox_size = 0;
+  bool first_poll = true;
+  auto poll_imap = [&]() -> Status {
+    std::set<std::string> done_sources;  // later polls know every UID from the first
+    if (first_poll) {
+      for (const auto& d : done) done_sources.insert(d.source);
+      first_poll = false;
+    }
+    KOLIBRI_ASSIGN_OR_RETURN(ImapPoll poll, imap->Poll(done_sources));
+    items = std::move(poll.items);
+    mailbox_size = poll.uids;
+    summary.skipped += poll.known;
+    return Status::Ok();
+  };
+  if (imap != nullptr) KOLIBRI_RETURN_IF_ERROR(poll_imap());
 
   const bool watch = options.watch_interval_s > 0;
   const auto watch_end = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -126,9 +148,13 @@ Result<RunSummary> RunWorker(const WorkerConfig& config, const WorkerRunOptions&
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
       if (stopped() || (options.watch_for_s > 0 && std::chrono::steady_clock::now() >= watch_end)) break;
-      KOLIBRI_ASSIGN_OR_RETURN(items, ReadMailSource(options.input));
+      if (imap != nullptr) {
+        KOLIBRI_RETURN_IF_ERROR(poll_imap());
+      } else {
+        KOLIBRI_ASSIGN_OR_RETURN(items, ReadMailSource(options.input));
+      }
     }
-    summary.items = std::max(summary.items, static_cast<int64_t>(items.size()));
+    summary.items = std::max(summary.items, imap != nullptr ? mailbox_size : static_cast<int64_t>(items.size()));
 
     // Decide every item's fate up front; only `todo` reach the model. Later passes report
     // only what is new (a mail still being written is reported again once it changes).

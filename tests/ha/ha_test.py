@@ -41,6 +41,9 @@ import threading
 import time
 import uuid
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tiny_model import tiny_model  # noqa: E402
+
 SKIP = 77
 TASKS_YAML = """tasks:
   - name: route
@@ -233,11 +236,7 @@ def main():
     cleanup = []
     result = {"server": args.server, "scenario": args.scenario, "client_retries": args.client_retries}
     try:
-        model = os.path.join(data, "tiny-f16-qwen2.gguf")
-        if not os.path.exists(model):
-            vocab = os.path.join(os.environ["KOLIBRI_LLAMA_SOURCE_DIR"], "models", "ggml-vocab-qwen2.gguf")
-            subprocess.run(["flock", model + ".lock", kolibri, "make-test-model", "--shape", "tiny", "--type", "f16",
-                            "--vocab", vocab, "--out", model], check=True, capture_output=True)
+        model = tiny_model(kolibri, data)
         uri = ""
         if args.server == "kolibri":
             pg = subprocess.run([os.path.join(src, "scripts", "pg_test_cluster.sh"), "start",

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kolibri/status.h"
@@ -35,5 +36,11 @@ struct MailSourceOptions {
 
 // NotFound when `path` does not exist; otherwise every message found, bad ones included.
 Result<std::vector<MailItem>> ReadMailSource(const std::string& path, const MailSourceOptions& options = {});
+
+// One RFC 5322 message held in memory (fetched over IMAP, see imap_source.h) as a MailItem,
+// parsed and checked like an .eml file: `source` says where it came from, `fallback_id` is
+// its id when it has no Message-ID. A message that cannot be used is an item with `problem`.
+MailItem MailItemFromMessage(std::string_view rfc822, const std::string& source, const std::string& fallback_id,
+                             const MailSourceOptions& options = {});
 
 }  // namespace kolibri::worker

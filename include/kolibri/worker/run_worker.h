@@ -1,6 +1,7 @@
 // RunWorker: a worker over a whole mail source (`kolibri run`), resumable and idempotent.
 //
-// Items are read with ReadMailSource; each usable one goes through a WorkerPipeline on one
+// Items are read with ReadMailSource, or from an IMAP mailbox (ImapMailSource: only UIDs no
+// finished result names are fetched); each usable one goes through a WorkerPipeline on one
 // of `parallel` threads (so that many mails' requests meet in the scheduler's batches).
 // When a mail is done, its result is committed to the state database (RunState, keyed by
 // message id) and then appended as one line to the results JSONL. A rerun skips every id
@@ -11,7 +12,7 @@
 // Bad items (corrupt, not an e-mail, empty body, invalid UTF-8, a Message-ID seen twice) are
 // reported through the hooks and counted; they never stop the run and are not marked done
 // (a rerun reports them again). With watch_interval_s the run keeps scanning the source
-// (one model load for the whole run); `interrupted` then means a stop with mails in flight
+// (one model load for the whole run; an IMAP mailbox is polled for new UIDs); `interrupted` then means a stop with mails in flight
 // or left in a pass, never the end of watching.
 #pragma once
 
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "kolibri/status.h"
+#include "kolibri/worker/imap_source.h"
 #include "kolibri/worker/webhook.h"
 #include "kolibri/worker/worker_config.h"
 #include "kolibri/worker/worker_pipeline.h"
@@ -31,7 +33,8 @@
 namespace kolibri::worker {
 
 struct WorkerRunOptions {
-  std::string input;          // a directory, mbox, Maildir or .eml (required)
+  std::string input;          // a directory, mbox, Maildir, .eml or imap(s):// URL (required)
+  ImapSourceOptions imap;     // for an imap(s):// input: password, TLS, timeouts
   std::string results_path;   // "" = the worker's output.results (required one way or the other)
   std::string state_path;     // "" = the worker's output.state, else "<results>.state.sqlite"
   PipelineOptions pipeline;
