@@ -56,6 +56,10 @@ struct SchedulerOptions {
   std::string kv_cache_type = "f16";  // K and V cache element type: f16, q8_0 or q4_0
                                       // (quantized halves/quarters KV memory; a quantized V
                                       // cache needs flash attention, enabled when it is)
+  // Flash attention: "auto" (on with a quantized V cache; llama.cpp's own choice where a GPU
+  // backend exists; off on CPU-only builds, where llama.cpp's kernel is several times slower
+  // for batches over a cached prefix and slower per decode step), "on" or "off".
+  std::string flash_attn = "auto";
   // Adapters applied to this context (llama.cpp applies adapters per context, so serving a
   // model with and without an adapter takes one scheduler each, sharing the weights).
   std::vector<LoraAdapterOptions> lora;

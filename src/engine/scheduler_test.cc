@@ -116,6 +116,23 @@ TEST(SchedulerTest, RejectsBadRequestsAtSubmit) {
             ErrorCode::kInvalidArgument);
 }
 
+TEST(SchedulerTest, FlashAttentionSettingIsChecked) {
+  EXPECT_EQ(Scheduler::Create(Tiny(), SchedulerOptions{.context = 64, .parallel = 1, .flash_attn = "sometimes"})
+                .status()
+                .code(),
+            ErrorCode::kInvalidArgument);
+  auto quantized_off =
+      Scheduler::Create(Tiny(), SchedulerOptions{.context = 64, .parallel = 1, .kv_cache_type = "q8_0", .flash_attn = "off"});
+  ASSERT_FALSE(quantized_off.ok());
+  EXPECT_NE(quantized_off.status().message().find("needs flash attention"), std::string::npos);
+  for (const char* fa : {"auto", "on", "off"}) {  // each decodes the same way
+    auto s = Scheduler::Create(Tiny(), SchedulerOptions{.context = 256, .parallel = 1, .flash_attn = fa});
+    ASSERT_TRUE(s.ok()) << fa << ": " << s.status().ToString();
+    Outcome o = RunOne(**s, Greedy("Hello there", 4));
+    EXPECT_EQ(o.result.completion_tokens, 4) << fa;
+  }
+}
+
 TEST(SchedulerTest, ManyConcurrentRequestsBeyondParallelAllFinish) {
   auto s = Scheduler::Create(Tiny(), SchedulerOptions{.context = 2048, .parallel = 4});
   ASSERT_TRUE(s.ok());

@@ -105,7 +105,8 @@ class Reader {
 
 Status ReadModel(const Reader& r, const YAML::Node& n, ModelConfig* m) {
   KOLIBRI_RETURN_IF_ERROR(r.Keys(n, {"name", "path", "context", "parallel", "threads", "batch", "max_queue",
-                                     "kv_cache_type", "prefix_cache", "cache_unshared_cells", "chat_template", "lora"},
+                                     "kv_cache_type", "flash_attn", "prefix_cache", "cache_unshared_cells", "chat_template",
+                                     "lora"},
                                  "a model"));
   if (!n["name"]) return r.Error(n, "a model needs a 'name' (what clients send as \"model\")");
   if (!n["path"]) return r.Error(n, "a model needs a 'path' (a .gguf file)");
@@ -124,6 +125,13 @@ Status ReadModel(const Reader& r, const YAML::Node& n, ModelConfig* m) {
   KOLIBRI_RETURN_IF_ERROR(r.String(n["kv_cache_type"], "kv_cache_type", &s.kv_cache_type));
   if (s.kv_cache_type != "f16" && s.kv_cache_type != "q8_0" && s.kv_cache_type != "q4_0") {
     return r.Error(n["kv_cache_type"], "kv_cache_type must be f16, q8_0 or q4_0, got '" + s.kv_cache_type + "'");
+  }
+  KOLIBRI_RETURN_IF_ERROR(r.String(n["flash_attn"], "flash_attn", &s.flash_attn));
+  if (s.flash_attn != "auto" && s.flash_attn != "on" && s.flash_attn != "off") {
+    return r.Error(n["flash_attn"], "flash_attn must be auto, on or off, got '" + s.flash_attn + "'");
+  }
+  if (s.flash_attn == "off" && s.kv_cache_type != "f16") {
+    return r.Error(n["flash_attn"], "kv_cache_type " + s.kv_cache_type + " needs flash attention: use auto or on");
   }
   if (const YAML::Node lora = n["lora"]) {
     if (!lora.IsSequence()) return r.Error(lora, "lora must be a list of {name, path, scale}");
@@ -225,7 +233,8 @@ bool ModelConfig::operator==(const ModelConfig& o) const {
   return name == o.name && path == o.path && chat_template_file == o.chat_template_file && a.context == b.context &&
          a.parallel == b.parallel && a.threads == b.threads && a.batch == b.batch && a.max_queue == b.max_queue &&
          a.prefix_cache == b.prefix_cache &&
-         a.prefix_cache_unshared_cells == b.prefix_cache_unshared_cells && a.kv_cache_type == b.kv_cache_type && adapters == o.adapters;
+         a.prefix_cache_unshared_cells == b.prefix_cache_unshared_cells && a.kv_cache_type == b.kv_cache_type &&
+         a.flash_attn == b.flash_attn && adapters == o.adapters;
 }
 
 Status ResolveApiKeys(ServeConfig* config) {
