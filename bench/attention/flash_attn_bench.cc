@@ -96,7 +96,11 @@ int main(int argc, char** argv) {
     if (ctx[fa] == nullptr) return std::fprintf(stderr, "cannot create a context\n"), 1;
   }
   const Shape shapes[] = {{"cold prefill chunk", 0, 512},
+                          {"second prefill chunk", 512, 512},
+                          {"third prefill chunk", 1024, 512},
+                          {"prefill chunk of 128", 1024, 128},
                           {"uncached prompt tail", 1070, 55},
+                          {"the tail padded to 64 (9 cached recomputed)", 1061, 64},
                           {"few tokens after a cached prefix", 1070, 8},
                           {"decode step", 1070, 1}};
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();

@@ -56,9 +56,11 @@ struct SchedulerOptions {
   std::string kv_cache_type = "f16";  // K and V cache element type: f16, q8_0 or q4_0
                                       // (quantized halves/quarters KV memory; a quantized V
                                       // cache needs flash attention, enabled when it is)
-  // Flash attention: "auto" (on with a quantized V cache; llama.cpp's own choice where a GPU
-  // backend exists; off on CPU-only builds, where llama.cpp's kernel is several times slower
-  // for batches over a cached prefix and slower per decode step), "on" or "off".
+  // Flash attention: "auto" (llama.cpp's choice: on where the backend supports it; always
+  // on with a quantized V cache), "on" or "off". With it on, a prompt whose uncached tail
+  // is 2..63 tokens after a deep cached prefix is computed together with its last cached
+  // tokens, as one 64-token tile (llama.cpp's CPU kernel computes shorter batches row by
+  // row, several times slower); "off" turns that padding off too.
   std::string flash_attn = "auto";
   // Adapters applied to this context (llama.cpp applies adapters per context, so serving a
   // model with and without an adapter takes one scheduler each, sharing the weights).

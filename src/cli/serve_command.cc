@@ -85,8 +85,7 @@ void RegisterServeCommand(CLI::App& root, CommandFn* run) {
   cmd->add_option("--max-queue", s.max_queue, "Requests waiting beyond --parallel; more get 503 with Retry-After")
       ->capture_default_str()->check(CLI::Range(0, 1 << 16));
   cmd->add_option("--flash-attn", s.flash_attn,
-                  "Flash attention: auto (off on CPU-only builds, where it is slower; on for a quantized KV "
-                  "cache), on or off")
+                  "Flash attention: auto (llama.cpp's choice; on for a quantized KV cache), on or off")
       ->capture_default_str()->check(CLI::IsMember({"auto", "on", "off"}));
   cmd->add_option("--kv-cache-type", s.kv_cache_type, "KV-cache type: f16, q8_0 or q4_0")
       ->capture_default_str()->check(CLI::IsMember({"f16", "q8_0", "q4_0"}));

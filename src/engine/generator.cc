@@ -82,8 +82,6 @@ Result<GenerateStats> Generate(const Model& model, std::string_view prompt,
   cp.n_batch = static_cast<uint32_t>(std::min(n_ctx, 2048));
   cp.n_ubatch = std::min<uint32_t>(cp.n_batch, 512);
   cp.n_seq_max = 1;
-  // As the scheduler's "auto": llama.cpp's CPU flash-attention kernel is the slower path.
-  if (!llama_supports_gpu_offload()) cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
   int32_t threads = options.threads > 0 ? options.threads
                                         : static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
   cp.n_threads = threads;

@@ -207,17 +207,21 @@ int32_t PrefixCache::UnsharedCells() const {
 }
 
 std::optional<PrefixCache::Eviction> PrefixCache::TrimUnshared(int32_t budget, uint64_t max_idle_prompts) {
-  int32_t victim = -1;
+  int32_t victim = -1, candidates = 0;
   uint64_t oldest = UINT64_MAX;
   for (const auto& [id, e] : entries_) {
-    if (e.pins == 0 && !e.node->shared && e.last_used < oldest) {
+    if (e.pins != 0 || e.node->shared) continue;
+    ++candidates;
+    if (e.last_used < oldest) {
       oldest = e.last_used;
       victim = id;
     }
   }
   if (victim < 0) return std::nullopt;
   const bool idle = prompts_ - entries_.at(victim).last_prompt > max_idle_prompts;
-  if (!idle && UnsharedCells() <= budget) return std::nullopt;
+  // Over the budget, the newest tail stays: a long prompt seen once (a handbook as the
+  // system prompt) must survive until its second use, however large.
+  if (!idle && (candidates < 2 || UnsharedCells() <= budget)) return std::nullopt;
   Entry& e = entries_.at(victim);
   Node* leaf = e.node;
   Node* up = leaf->parent;

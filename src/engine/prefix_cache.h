@@ -65,7 +65,8 @@ class PrefixCache {
   int32_t UnsharedCells() const;
   // Frees the unshared tail of one unpinned entry: the least recently used one whose tail
   // no prompt has shared within the last `max_idle_prompts` Insert calls, else, while
-  // UnsharedCells() > budget, the least recently used one with a tail. An entry whose tail
+  // UnsharedCells() > budget, the least recently used one with a tail (never the only
+  // unpinned one: a long prompt seen once stays until its second use or until it idles). An entry whose tail
   // hangs below a shared prefix nothing else keeps is cut back to that prefix (keep > 0)
   // rather than dropped, so the shared part stays cached. nullopt when nothing is due.
   std::optional<Eviction> TrimUnshared(int32_t budget, uint64_t max_idle_prompts);

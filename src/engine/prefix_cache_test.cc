@@ -110,22 +110,26 @@ TEST(PrefixCacheTest, TrimUnsharedKeepsTheSharedPrefix) {
   ASSERT_TRUE(a && b);
   EXPECT_EQ(c.cells(), 8);
   EXPECT_EQ(c.UnsharedCells(), 5);  // the two tails; [1 2 3] is shared
-  c.Pin(b->entry);
   EXPECT_FALSE(c.TrimUnshared(5, 100).has_value());  // within budget
-  auto t1 = c.TrimUnshared(0, 100);                   // a is unpinned: dropped, b still holds [1 2 3]
+  c.Pin(b->entry);
+  EXPECT_FALSE(c.TrimUnshared(4, 100).has_value());  // over it, but a is the only unpinned tail
+  auto t1 = c.TrimUnshared(4, 0);  // a has idled a prompt: dropped, b still holds [1 2 3]
   ASSERT_TRUE(t1.has_value());
   EXPECT_EQ(t1->seq_id, a->new_seq_id);
   EXPECT_EQ(t1->keep, 0);
   EXPECT_EQ(t1->cells_freed, 2);
   EXPECT_FALSE(c.TrimUnshared(0, 100).has_value());  // b is pinned (running)
   c.Unpin(b->entry);
-  auto t2 = c.TrimUnshared(0, 100);  // b alone keeps [1 2 3]: cut back to it, not dropped
-  ASSERT_TRUE(t2.has_value());
+  EXPECT_FALSE(c.TrimUnshared(0, 100).has_value());  // the only tail left: kept until idle
+  auto other = c.Insert(Seq({40, 41}));
+  ASSERT_TRUE(other.has_value());
+  auto t2 = c.TrimUnshared(0, 100);  // two tails over budget: the older, b, alone keeps [1 2 3]:
+  ASSERT_TRUE(t2.has_value());       // it is cut back to it, not dropped
   EXPECT_EQ(t2->seq_id, b->new_seq_id);
   EXPECT_EQ(t2->keep, 3);
   EXPECT_EQ(t2->cells_freed, 3);
-  EXPECT_EQ(c.cells(), 3);
-  EXPECT_EQ(c.UnsharedCells(), 0);
+  EXPECT_EQ(c.cells(), 5);
+  EXPECT_EQ(c.UnsharedCells(), 2);
   EXPECT_FALSE(c.TrimUnshared(0, 100).has_value());
   auto m = c.Lookup(Seq({1, 2, 3, 30, 31}), 10);
   EXPECT_EQ(m.length, 3);
