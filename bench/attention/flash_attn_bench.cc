@@ -1,7 +1,7 @@
 // bench_flash_attn --model M.gguf [--threads 2] [--reps 5] [--out bench/results/flash_attn.json]
 //
-// Why the scheduler's flash_attn "auto" is off on CPU-only builds: the cost of one
-// llama_decode call with llama.cpp's flash-attention kernel on and off, for the shapes a
+// The cost of one llama_decode call with llama.cpp's flash-attention kernel on and off
+// (the scheduler's flash_attn setting; auto = llama.cpp's choice, on), for the shapes a
 // server sees — a cold prefill chunk (512 tokens, empty cache), the uncached tail of a
 // prompt whose prefix is cached (55 tokens after 1,070), a few tokens after that prefix,
 // and a one-token decode step at that depth. One sequence, unified KV, 8,192 cells, same
@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "attention_bench_args.h"
 #include "llama.h"
 
 namespace {
@@ -64,24 +65,12 @@ double TimeDecode(llama_context* ctx, int depth, int n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string model_path, out = "bench/results/flash_attn.json";
-  int threads = 2, reps = 5;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--model") model_path = argv[i + 1];
-    else if (a == "--threads") threads = std::atoi(argv[i + 1]);
-    else if (a == "--reps") reps = std::atoi(argv[i + 1]);
-    else if (a == "--out") out = argv[i + 1];
-    else return std::fprintf(stderr, "unknown option %s\n", a.c_str()), 2;
-  }
-  if (model_path.empty()) {
-    std::fprintf(stderr, "usage: bench_flash_attn --model M.gguf [--threads 2] [--reps 5] [--out FILE]\n");
-    return 2;
-  }
-  llama_log_set([](ggml_log_level, const char*, void*) {}, nullptr);
-  llama_backend_init();
-  llama_model* model = llama_model_load_from_file(model_path.c_str(), llama_model_default_params());
-  if (model == nullptr) return std::fprintf(stderr, "cannot load %s\n", model_path.c_str()), 1;
+  kolibri::bench::AttentionBenchArgs args{.out = "bench/results/flash_attn.json", .reps = 5};
+  if (int rc = kolibri::bench::ParseAndLoad(argc, argv, "bench_flash_attn", &args)) return rc;
+  llama_model* model = args.model;
+  const int threads = args.threads, reps = args.reps;
+  const std::string& model_path = args.model_path;
+  const std::string& out = args.out;
   llama_context* ctx[2];
   for (int fa = 0; fa < 2; ++fa) {
     llama_context_params cp = llama_context_default_params();

@@ -12,6 +12,11 @@
 # times, interleaved (the order rotates each round, so drift in the machine's load hits all
 # servers alike), and reports each figure as the median over the rounds.
 #
+# llama / llama-unified are llama-server built from the same cache entry Kolibri links
+# (the pinned llama.cpp with Kolibri's patches, patches/llama.cpp/), so the comparison is
+# between servers on one kernel set; llama-stock / llama-stock-unified are llama-server
+# from the pinned commit without the patches (scripts/bootstrap.sh --stock).
+#
 # Writes DIR/serve.json (all figures) and DIR/serve.md (tables); DIR defaults to
 # bench/results. --quick runs small counts (a smoke test of the harness). Workloads (b)
 # and (c) need the shared bench data ($KOLIBRI_BENCH_DATA, else $KOLIBRI_SHARED_DIR/bench,
@@ -53,6 +58,13 @@ echo "== building kolibri, the benchmark client and llama-server (pinned llama.c
 entry="$("$root/scripts/bootstrap.sh" --no-apt --with-server --print-dir)"
 llama_server="$entry/build/bin/llama-server"
 [ -x "$llama_server" ] || { echo "llama-server missing at $llama_server" >&2; exit 1; }
+llama_server_stock=""
+case " $servers " in
+  *" llama-stock"*)
+    stock_entry="$("$root/scripts/bootstrap.sh" --no-apt --with-server --stock --print-dir)"
+    llama_server_stock="$stock_entry/build/bin/llama-server"
+    [ -x "$llama_server_stock" ] || { echo "llama-server missing at $llama_server_stock" >&2; exit 1; } ;;
+esac
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(dirname "$root")}"
 [ -d "$build" ] || (cd "$root" && cmake --preset release >/dev/null)
 cmake --build "$build" -j2 --target kolibri kolibri_serve_bench >/dev/null
@@ -117,6 +129,10 @@ for i in "${!server_list[@]}"; do
     llama) "$llama_server" -m "$model" -c "$ctx" -np "$parallel" -t "$threads" --host 127.0.0.1 --port "$port" \
              >"$log" 2>&1 & ;;
     llama-unified) "$llama_server" -m "$model" -c "$ctx" -np "$parallel" -t "$threads" --kv-unified \
+             --host 127.0.0.1 --port "$port" >"$log" 2>&1 & ;;
+    llama-stock) "$llama_server_stock" -m "$model" -c "$ctx" -np "$parallel" -t "$threads" --host 127.0.0.1 \
+             --port "$port" >"$log" 2>&1 & ;;
+    llama-stock-unified) "$llama_server_stock" -m "$model" -c "$ctx" -np "$parallel" -t "$threads" --kv-unified \
              --host 127.0.0.1 --port "$port" >"$log" 2>&1 & ;;
     kolibri) "$kolibri" serve --model "$model" --ctx "$ctx" --parallel "$parallel" --threads "$threads" \
              --host 127.0.0.1 --port "$port" >"$log" 2>&1 & ;;

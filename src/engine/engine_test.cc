@@ -2,7 +2,11 @@
 // templates, generation limits and errors, and the test-model writer's shapes.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "ggml.h"
 #include "kolibri/engine_info.h"
@@ -12,6 +16,7 @@
 #include "kolibri/model.h"
 #include "kolibri/model_summary.h"
 #include "kolibri/test_model.h"
+#include "llama.h"
 #include "testing/test_models.h"
 
 namespace kolibri {
@@ -135,6 +140,103 @@ TEST(GenerateTest, BadInputsAreRejected) {
   o.context = 0;
   o.sampling.top_p = 0;
   EXPECT_EQ(Generate(*model, "hi", o, nullptr).status().code(), ErrorCode::kInvalidArgument);
+}
+
+// Kolibri patches llama.cpp's CPU flash-attention kernel to take its tiled path from 2
+// query rows (patches/llama.cpp/0001-*). The shapes it changes — a short prompt tail after a
+// cached prefix, a decode step of several sequences in one unified KV cache, cells of
+// other sequences masked out — must give the logits attention without flash attention
+// gives (a separate matmul + softmax graph), as must the >= 64-row path upstream tiles.
+class FlashAttentionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = testing::TestModelPath("tiny");
+    ASSERT_FALSE(path_.empty());
+    llama_log_set([](ggml_log_level, const char*, void*) {}, nullptr);
+    model_ = llama_model_load_from_file(path_.c_str(), llama_model_default_params());
+    ASSERT_NE(model_, nullptr);
+    for (int fa = 0; fa < 2; ++fa) {
+      llama_context_params cp = llama_context_default_params();
+      cp.n_ctx = 1024;
+      cp.n_batch = cp.n_ubatch = 256;
+      cp.n_seq_max = 4;
+      cp.kv_unified = true;
+      cp.n_threads = cp.n_threads_batch = 2;
+      cp.flash_attn_type = fa ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
+      ctx_[fa] = llama_init_from_model(model_, cp);
+      ASSERT_NE(ctx_[fa], nullptr);
+    }
+    batch_ = llama_batch_init(256, 0, 1);
+  }
+  void TearDown() override {
+    llama_batch_free(batch_);
+    for (llama_context* c : ctx_) if (c) llama_free(c);
+    if (model_) llama_model_free(model_);
+  }
+  struct Tok {
+    llama_token id;
+    llama_pos pos;
+    llama_seq_id seq;
+  };
+  // Decodes `toks` in both contexts; returns the largest relative L2 distance of a row's logits.
+  double Decode(const std::vector<Tok>& toks) {
+    std::vector<float> logits[2];
+    const int n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model_));
+    for (int fa = 0; fa < 2; ++fa) {
+      batch_.n_tokens = 0;
+      for (const Tok& t : toks) {
+        const int i = batch_.n_tokens++;
+        batch_.token[i] = t.id;
+        batch_.pos[i] = t.pos;
+        batch_.n_seq_id[i] = 1;
+        batch_.seq_id[i][0] = t.seq;
+        batch_.logits[i] = true;
+      }
+      EXPECT_EQ(llama_decode(ctx_[fa], batch_), 0);
+      for (int i = 0; i < static_cast<int>(toks.size()); ++i) {
+        const float* l = llama_get_logits_ith(ctx_[fa], i);
+        logits[fa].insert(logits[fa].end(), l, l + n_vocab);
+      }
+    }
+    double rel = 0;  // the worst row's relative L2 distance
+    for (size_t r = 0; r < toks.size(); ++r) {
+      double diff = 0, norm = 0;
+      for (size_t i = r * n_vocab; i < (r + 1) * n_vocab; ++i) {
+        diff += (logits[1][i] - logits[0][i]) * (logits[1][i] - logits[0][i]);
+        norm += logits[0][i] * logits[0][i];
+      }
+      rel = std::max(rel, std::sqrt(diff / std::max(norm, 1e-30)));
+    }
+    if (std::getenv("KOLIBRI_TEST_VERBOSE")) std::fprintf(stderr, "rows %zu: relative logit distance %.2e\n", toks.size(), rel);
+    return rel;
+  }
+  static std::vector<Tok> Run(llama_seq_id seq, llama_pos from, int n, int salt) {
+    std::vector<Tok> v;
+    for (int i = 0; i < n; ++i) v.push_back({static_cast<llama_token>(300 + (salt * 131 + i * 17) % 9000), from + i, seq});
+    return v;
+  }
+  std::string path_;
+  llama_model* model_ = nullptr;
+  llama_context* ctx_[2] = {nullptr, nullptr};
+  llama_batch batch_{};
+};
+
+TEST_F(FlashAttentionTest, SmallBatchesMatchAttentionWithoutFlashAttention) {
+  constexpr double kTol = 5e-3;  // measured 2e-4..6e-4 (f16 K/V either way)
+  EXPECT_LT(Decode(Run(0, 0, 150, 1)), kTol) << "150-token prefill (>= 64 rows)";
+  for (int fa = 0; fa < 2; ++fa) {
+    for (llama_seq_id s = 1; s < 4; ++s) llama_memory_seq_cp(llama_get_memory(ctx_[fa]), 0, s, 0, 150);
+  }
+  EXPECT_LT(Decode(Run(2, 150, 70, 2)), kTol) << "70 rows after a shared prefix";
+  EXPECT_LT(Decode(Run(1, 150, 20, 3)), kTol) << "20-row tail, other sequences' cells masked";
+  EXPECT_LT(Decode(Run(3, 150, 2, 4)), kTol) << "2-row tail";
+  for (int step = 0; step < 3; ++step) {
+    std::vector<Tok> d = {{400, 150 + step, 0}, {401, 170 + step, 1}, {402, 220 + step, 2}, {403, 152 + step, 3}};
+    EXPECT_LT(Decode(d), kTol) << "decode step of 4 sequences, step " << step;
+  }
+  std::vector<Tok> mixed = Run(0, 153, 1, 5);  // one decode token and a 30-token prefill
+  for (const Tok& t : Run(1, 173, 30, 6)) mixed.push_back(t);
+  EXPECT_LT(Decode(mixed), kTol) << "decode token mixed with a prefill chunk";
 }
 
 // The number the foundation issue pins: Qwen2.5-0.5B at q4_k_m is 494.03 M parameters and

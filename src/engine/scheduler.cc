@@ -291,7 +291,6 @@ class SchedulerImpl final : public Scheduler {
   bool SharesInFlightPrefill(std::span<const int32_t> prompt, int32_t cached) const;
   bool MakeRoom(int32_t cells);
   void TrimUnsharedCache();  // PrefixCache::TrimUnshared down to the options' budget
-  void PadShortTail(int32_t n_prompt, PrefixCache::Match* m) const;
   void PublishStats();
 
   std::shared_ptr<Model> model_;
@@ -345,21 +344,6 @@ int32_t SchedulerImpl::ReservedCells() const {
   return r;
 }
 
-// llama.cpp's CPU flash-attention kernel computes a batch of 64 or more query rows as tiled
-// GEMMs but 2..63 rows one row at a time over every KV cell: the 55 uncached tokens of a
-// prompt whose first 1,070 are cached take 1.44 s, while the same tail plus 9 recomputed
-// cached tokens takes 0.37 s (bench/attention, bench_flash_attn). So when the uncached tail
-// is short and the cached part deep enough that the row-wise cost passes a 64-token tile's,
-// take a shorter match and recompute the last cached tokens with it. A tail of one token
-// (an identical prompt) stays: single rows have their own fast path.
-void SchedulerImpl::PadShortTail(int32_t n_prompt, PrefixCache::Match* m) const {
-  constexpr int32_t kTile = 64;
-  if (options_.flash_attn == "off" || m->length <= 0) return;
-  const int32_t tail = n_prompt - m->length;
-  if (tail < 2 || tail >= kTile || static_cast<int64_t>(tail) * m->length < 16384) return;
-  m->length = n_prompt - kTile;  // > 0: the condition above implies a match over 256 tokens
-}
-
 void SchedulerImpl::TrimUnsharedCache() {
   if (cache_slots_ == 0) return;
   const int32_t budget = options_.prefix_cache_unshared_cells >= 0 ? options_.prefix_cache_unshared_cells
@@ -403,7 +387,6 @@ void SchedulerImpl::Admit() {
       ++next;
       continue;
     }
-    PadShortTail(n_prompt, &m);
     const int32_t budget = std::min(j.req.max_tokens, seq_capacity_ - n_prompt);
     int32_t need = n_prompt - m.length + budget;
     if (m.entry >= 0) cache_->Pin(m.entry);  // keep the match alive while making room

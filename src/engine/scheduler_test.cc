@@ -170,10 +170,10 @@ TEST(SchedulerTest, SharedSystemPromptsAreComputedOnceForAllSequences) {
   EXPECT_GT(st.prompt_tokens_cached, 0u);
 }
 
-// A short uncached tail after a deep cached prefix is computed as one 64-token batch, the
-// last cached tokens recomputed with it (llama.cpp's CPU flash attention is row by row below
-// 64 rows); with flash attention off the whole cached prefix is used.
-TEST(SchedulerTest, ShortTailAfterDeepPrefixIsPaddedToATile) {
+// A short uncached tail after a deep cached prefix starts from the whole cached prefix,
+// with flash attention on or off: Kolibri's patched llama.cpp tiles 2..63 query rows
+// (patches/llama.cpp/0001-*), so nothing is gained by recomputing cached tokens.
+TEST(SchedulerTest, ShortTailAfterDeepPrefixUsesTheWholeCachedPrefix) {
   const std::string sys = SystemPrompt(3) + SystemPrompt(4);
   const int32_t n_sys = static_cast<int32_t>(Tokens(sys).size());
   std::string user = "User:";
@@ -183,20 +183,15 @@ TEST(SchedulerTest, ShortTailAfterDeepPrefixIsPaddedToATile) {
     tail = static_cast<int32_t>(Tokens(sys + user).size()) - n_sys;
   }
   ASSERT_LT(tail, 64);
-  ASSERT_GE(static_cast<int64_t>(tail) * n_sys, 16384) << "the test needs a deeper prefix";
+  ASSERT_GE(n_sys, 300) << "the test needs a deep prefix";
   for (const char* fa : {"auto", "off"}) {
     auto s = Scheduler::Create(Tiny(), SchedulerOptions{.context = 4096, .parallel = 1, .flash_attn = fa});
     ASSERT_TRUE(s.ok());
     Outcome first = RunOne(**s, Greedy(sys + "User: hello", 2));
     ASSERT_EQ(first.result.finish, FinishReason::kLength);
-    Outcome padded = RunOne(**s, Greedy(sys + user, 2));
-    const int32_t n_prompt = padded.result.prompt_tokens;
-    if (std::string(fa) == "off") {
-      EXPECT_GE(padded.result.cached_prompt_tokens, n_sys - 2) << fa;
-    } else {
-      EXPECT_EQ(padded.result.cached_prompt_tokens, n_prompt - 64) << fa;
-    }
-    EXPECT_EQ(padded.result.completion_tokens, 2);
+    Outcome second = RunOne(**s, Greedy(sys + user, 2));
+    EXPECT_GE(second.result.cached_prompt_tokens, n_sys - 2) << fa;
+    EXPECT_EQ(second.result.completion_tokens, 2);
   }
 }
 
